@@ -1,0 +1,11 @@
+//! Accounts and sessions: sign up, sign in, refresh, the caller's own profile and presence.
+
+mod domain;
+mod error;
+mod routes;
+mod store;
+
+pub use domain::{Presence, Username};
+pub use error::AccountError;
+pub use routes::configure;
+pub use store::{find_user_by_id, find_user_by_username, UserRow};

@@ -1,0 +1,40 @@
+//! `AuthUser`: the caller's user id from `Authorization: Bearer <token>`.
+
+use std::future::{ready, Ready};
+
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+
+use crate::error::CommonError;
+use crate::state::AppState;
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub id: String,
+}
+
+impl FromRequest for AuthUser {
+    type Error = CommonError;
+    type Future = Ready<Result<AuthUser, CommonError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(authenticate(req))
+    }
+}
+
+fn authenticate(req: &HttpRequest) -> Result<AuthUser, CommonError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| CommonError::Unexpected(anyhow::anyhow!("AppState is not registered")))?;
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .ok_or(CommonError::Unauthenticated)?;
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .ok_or(CommonError::Unauthenticated)?;
+    let claims = state.tokens.verify(token.trim()).ok_or(CommonError::InvalidToken)?;
+    Ok(AuthUser { id: claims.sub })
+}

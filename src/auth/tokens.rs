@@ -1,0 +1,104 @@
+//! Short-lived access tokens signed with HS256; the algorithm is pinned on decode so
+//! `alg: none` or a switched algorithm is refused.
+
+use std::path::Path;
+
+use anyhow::Context;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::time_util::now_ms;
+
+const ISSUER: &str = "imshare";
+
+/// What an access token says.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AccessClaims {
+    /// The user id.
+    pub sub: String,
+    pub iss: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// Signing and verifying keys for access tokens.
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    access_ttl_secs: u64,
+}
+
+impl TokenKeys {
+    /// Keys from the configured secret, or from `data_dir/jwt-secret` (made on first start).
+    pub fn load(configured: &SecretString, data_dir: &Path, access_ttl_secs: u64) -> anyhow::Result<TokenKeys> {
+        let secret = if configured.expose_secret().is_empty() {
+            load_or_create_secret(&data_dir.join("jwt-secret"))?
+        } else {
+            configured.expose_secret().as_bytes().to_vec()
+        };
+        if secret.len() < 32 {
+            anyhow::bail!("auth.jwt_secret must be at least 32 bytes long");
+        }
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.leeway = 5;
+        Ok(TokenKeys {
+            encoding: EncodingKey::from_secret(&secret),
+            decoding: DecodingKey::from_secret(&secret),
+            validation,
+            access_ttl_secs,
+        })
+    }
+
+    /// A new access token for `user_id`, and its lifetime in seconds.
+    pub fn issue(&self, user_id: &str) -> anyhow::Result<(String, u64)> {
+        let now = now_ms() / 1000;
+        let claims = AccessClaims {
+            sub: user_id.to_owned(),
+            iss: ISSUER.to_owned(),
+            iat: now,
+            exp: now + self.access_ttl_secs as i64,
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .context("signing an access token")?;
+        Ok((token, self.access_ttl_secs))
+    }
+
+    /// The claims of a valid token; `None` for anything forged, expired or malformed.
+    pub fn verify(&self, token: &str) -> Option<AccessClaims> {
+        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|data| data.claims)
+    }
+}
+
+fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Ok(existing) = std::fs::read(path) {
+        return Ok(existing);
+    }
+    let mut secret = vec![0u8; 64];
+    rand::rngs::OsRng.fill_bytes(&mut secret);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    write_private(path, &secret)?;
+    Ok(secret)
+}
+
+/// Writes a file only its owner can read.
+pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
+    file.sync_all().with_context(|| format!("syncing {}", path.display()))
+}

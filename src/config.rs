@@ -1,0 +1,140 @@
+//! Settings: checked-in defaults, an optional file, then `IMSHARE__SECTION__KEY` variables.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// The defaults, compiled in so `imshare serve` needs no file at all.
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+/// Every setting of the service.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub storage: StorageSettings,
+    pub auth: AuthSettings,
+    pub uploads: UploadSettings,
+}
+
+/// The HTTP listener.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub listen: String,
+    pub public_url: String,
+}
+
+/// Which database, and how many connections.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+/// Whether the store is embedded or external.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageMode {
+    Embedded,
+    External,
+}
+
+/// The object store.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StorageSettings {
+    pub mode: StorageMode,
+    pub store_listen: String,
+    pub public_endpoint: String,
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    pub access_key: String,
+    pub secret_key: SecretString,
+    pub capacity_bytes: u64,
+    pub reserve_bytes: u64,
+    pub probe_interval_ms: u64,
+}
+
+/// Tokens.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    pub jwt_secret: SecretString,
+    pub access_ttl_secs: u64,
+    pub refresh_ttl_secs: u64,
+}
+
+/// Limits and timings of direct-to-store uploads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UploadSettings {
+    pub max_size_bytes: u64,
+    pub multipart_threshold_bytes: u64,
+    pub part_size_bytes: u64,
+    pub url_ttl_secs: u64,
+    pub default_quota_bytes: u64,
+    pub expire_grace_secs: u64,
+    pub sweep_interval_secs: u64,
+}
+
+impl Settings {
+    /// Loads defaults, then `file` if given, then the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        if let Some(file) = file {
+            builder = builder.add_source(config::File::from(file).required(true));
+        }
+        let settings: Settings = builder
+            .add_source(
+                config::Environment::with_prefix("IMSHARE")
+                    .prefix_separator("__")
+                    .separator("__"),
+            )
+            .build()
+            .context("reading settings")?
+            .try_deserialize()
+            .context("settings are not valid: check the config file and IMSHARE__* variables")?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        self.listen_addr()?;
+        if self.storage.mode == StorageMode::Embedded {
+            self.store_listen_addr()?;
+        } else if self.storage.endpoint.is_empty() {
+            anyhow::bail!("storage.mode is external but storage.endpoint is empty: set IMSHARE__STORAGE__ENDPOINT");
+        }
+        if self.uploads.part_size_bytes < 5 * 1024 * 1024 {
+            anyhow::bail!("uploads.part_size_bytes must be at least 5 MiB (the S3 minimum part size)");
+        }
+        Ok(())
+    }
+
+    /// The HTTP listen address.
+    pub fn listen_addr(&self) -> anyhow::Result<SocketAddr> {
+        self.server
+            .listen
+            .parse()
+            .with_context(|| format!("server.listen {:?} is not an address like 127.0.0.1:8080", self.server.listen))
+    }
+
+    /// The embedded store's listen address.
+    pub fn store_listen_addr(&self) -> anyhow::Result<SocketAddr> {
+        self.storage.store_listen.parse().with_context(|| {
+            format!("storage.store_listen {:?} is not an address like 127.0.0.1:9000", self.storage.store_listen)
+        })
+    }
+
+    /// The database URL: the configured one, or SQLite in the data dir.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!("sqlite://{}?mode=rwc", self.data_dir.join("imshare.db").display())
+        } else {
+            self.database.url.clone()
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! imshare: share audio/video between mobile IM users, mobile blog pages and web groups.
+
+pub mod accounts;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod media;
+pub mod ops;
+pub mod social;
+pub mod startup;
+pub mod state;
+pub mod storage;
+pub mod telemetry;
+pub mod time_util;
+pub mod uploads;

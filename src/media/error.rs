@@ -1,0 +1,45 @@
+//! What can go wrong with media records.
+
+use actix_web::http::StatusCode;
+
+use crate::error::ApiErrorKind;
+
+/// Media errors.
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    /// Also for media the caller may not see: its existence is not revealed.
+    #[error("no such media")]
+    NotFound,
+    #[error("only the owner may change or delete this media")]
+    NotOwner,
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl ApiErrorKind for MediaError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotOwner => StatusCode::FORBIDDEN,
+            Self::InvalidInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::NotOwner => "not_owner",
+            Self::InvalidInput(_) => "invalid_input",
+            Self::Unexpected(_) => "internal",
+        }
+    }
+}
+crate::impl_response_error!(MediaError);
+
+impl From<sqlx::Error> for MediaError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
+    }
+}

@@ -1,0 +1,11 @@
+//! Media records: what was uploaded, who may see it, and its processing state.
+
+mod error;
+mod routes;
+mod store;
+mod visibility;
+
+pub use error::MediaError;
+pub use routes::configure;
+pub use store::MediaRow;
+pub use visibility::{can_view, Visibility};

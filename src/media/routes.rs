@@ -1,0 +1,164 @@
+//! HTTP routes for media records.
+
+use actix_web::{delete, get, patch, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::store::{self, MediaRow};
+use super::{MediaError, Visibility};
+use crate::auth::AuthUser;
+use crate::state::AppState;
+use crate::storage::keys;
+use crate::time_util::rfc3339;
+
+/// Registers the media routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_media)
+        .service(list_user_media)
+        .service(update_media)
+        .service(delete_media);
+}
+
+/// A clip as clients see it.
+#[derive(Serialize, ToSchema)]
+pub struct Media {
+    id: String,
+    /// The owner's user id.
+    owner: String,
+    owner_username: String,
+    title: String,
+    description: String,
+    visibility: Visibility,
+    /// `video` or `audio`.
+    kind: String,
+    /// `processing`, `ready` or `failed`.
+    status: String,
+    /// 0–100 while processing.
+    progress: i32,
+    duration_ms: Option<i64>,
+    width: Option<i32>,
+    height: Option<i32>,
+    size_bytes: i64,
+    created_at: String,
+    failure: Option<String>,
+}
+
+impl From<MediaRow> for Media {
+    fn from(m: MediaRow) -> Media {
+        Media {
+            id: m.id,
+            owner: m.owner_id,
+            owner_username: m.owner_username,
+            title: m.title,
+            description: m.description,
+            visibility: Visibility::from_stored(&m.visibility),
+            kind: m.kind,
+            status: m.status,
+            progress: m.progress,
+            duration_ms: m.duration_ms,
+            width: m.width,
+            height: m.height,
+            size_bytes: m.size_bytes,
+            created_at: rfc3339(m.created_at),
+            failure: m.failure,
+        }
+    }
+}
+
+/// One clip, if the caller may see it.
+#[utoipa::path(tag = "media", params(("id" = String, Path)),
+    responses((status = 200, body = Media), (status = 404)), security(("bearer" = [])))]
+#[get("/v1/media/{id}")]
+#[tracing::instrument(skip_all, fields(user = %user.id, media = %path))]
+async fn get_media(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>) -> Result<HttpResponse, MediaError> {
+    let media = store::find_visible(&state.db, &path, &user.id).await?.ok_or(MediaError::NotFound)?;
+    Ok(HttpResponse::Ok().json(Media::from(media)))
+}
+
+/// Paging through a user's clips.
+#[derive(Deserialize, IntoParams)]
+pub struct MediaPage {
+    /// Only clips older than this media id.
+    before: Option<String>,
+    /// At most this many (1–100, default 20).
+    limit: Option<i64>,
+}
+
+/// A user's clips the caller may see, newest first.
+#[utoipa::path(tag = "media", params(("id" = String, Path), MediaPage),
+    responses((status = 200, body = [Media])), security(("bearer" = [])))]
+#[get("/v1/users/{id}/media")]
+#[tracing::instrument(skip_all, fields(user = %user.id, owner = %path))]
+async fn list_user_media(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    page: web::Query<MediaPage>,
+) -> Result<HttpResponse, MediaError> {
+    let limit = page.limit.unwrap_or(20).clamp(1, 100);
+    let rows = store::list_visible(&state.db, &path, &user.id, page.before.as_deref(), limit).await?;
+    let list: Vec<Media> = rows.into_iter().map(Media::from).collect();
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Changes to a clip's description.
+#[derive(Deserialize, ToSchema)]
+pub struct MediaUpdate {
+    title: Option<String>,
+    description: Option<String>,
+    visibility: Option<Visibility>,
+}
+
+/// Change a clip's title, description or visibility (owner only).
+#[utoipa::path(tag = "media", params(("id" = String, Path)), request_body = MediaUpdate,
+    responses((status = 200, body = Media), (status = 403), (status = 404)), security(("bearer" = [])))]
+#[patch("/v1/media/{id}")]
+#[tracing::instrument(skip_all, fields(user = %user.id, media = %path))]
+async fn update_media(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<MediaUpdate>,
+) -> Result<HttpResponse, MediaError> {
+    let media = owned_media(&state, &user, &path).await?;
+    let body = body.into_inner();
+    let clean = |raw: Option<String>, current: &str, max, field| match raw {
+        None => Ok(current.to_owned()),
+        some => crate::uploads::clean_text(some, max, field).map_err(|e| MediaError::InvalidInput(e.to_string())),
+    };
+    let title = clean(body.title, &media.title, 200, "title")?;
+    let description = clean(body.description, &media.description, 5000, "description")?;
+    let visibility = body.visibility.unwrap_or(Visibility::from_stored(&media.visibility));
+    store::update(&state.db, &media.id, &title, &description, visibility.as_str()).await?;
+    let updated = store::find_visible(&state.db, &media.id, &user.id).await?.ok_or(MediaError::NotFound)?;
+    Ok(HttpResponse::Ok().json(Media::from(updated)))
+}
+
+/// Delete a clip and its renditions from the store (owner only).
+#[utoipa::path(tag = "media", params(("id" = String, Path)),
+    responses((status = 204), (status = 403), (status = 404)), security(("bearer" = [])))]
+#[delete("/v1/media/{id}")]
+#[tracing::instrument(skip_all, fields(user = %user.id, media = %path))]
+async fn delete_media(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>) -> Result<HttpResponse, MediaError> {
+    let media = owned_media(&state, &user, &path).await?;
+    if store::delete(&state.db, &media).await? {
+        let removed = async {
+            state.store.delete(&media.object_key).await?;
+            state.store.delete_prefix(&keys::media_prefix(&media.id)).await
+        };
+        if let Err(e) = removed.await {
+            tracing::warn!(media = %media.id, error = %e, "media deleted but its objects could not all be removed");
+        }
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The media if the caller may see it, and only if the caller owns it.
+async fn owned_media(state: &AppState, user: &AuthUser, id: &str) -> Result<MediaRow, MediaError> {
+    let media = store::find_visible(&state.db, id, &user.id).await?.ok_or(MediaError::NotFound)?;
+    if media.owner_id != user.id {
+        return Err(MediaError::NotOwner);
+    }
+    Ok(media)
+}

@@ -1,0 +1,87 @@
+//! SQL for media records.
+
+use crate::visible_to;
+use crate::db::Db;
+use crate::on_pool;
+use crate::time_util::now_ms;
+
+/// A media record with its owner's username.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MediaRow {
+    pub id: String,
+    pub owner_id: String,
+    pub owner_username: String,
+    pub title: String,
+    pub description: String,
+    pub visibility: String,
+    pub kind: String,
+    pub status: String,
+    pub progress: i32,
+    pub duration_ms: Option<i64>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub size_bytes: i64,
+    pub object_key: String,
+    pub failure: Option<String>,
+    pub created_at: i64,
+}
+
+/// The select list of [`MediaRow`], as a literal so queries stay `&'static str`.
+macro_rules! select_media {
+    () => {
+        "SELECT m.id, m.owner_id, u.username AS owner_username, m.title, m.description, m.visibility, \
+                      m.kind, m.status, m.progress, m.duration_ms, m.width, m.height, m.size_bytes, m.object_key, \
+                      m.failure, m.created_at FROM media m JOIN users u ON u.id = m.owner_id"
+    };
+}
+
+/// The media with this id if `viewer` ("" for anonymous) may see it.
+pub async fn find_visible(db: &Db, id: &str, viewer: &str) -> Result<Option<MediaRow>, sqlx::Error> {
+    let sql = concat!(select_media!(), " WHERE m.id = $1 AND ", visible_to!("$2"));
+    on_pool!(db.read(), p => sqlx::query_as::<_, MediaRow>(sql).bind(id).bind(viewer).fetch_optional(p).await)
+}
+
+/// A user's media that `viewer` may see, newest first, older than `before` if given.
+pub async fn list_visible(
+    db: &Db,
+    owner: &str,
+    viewer: &str,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<MediaRow>, sqlx::Error> {
+    // Ids are UUIDv7, so ordering by id is ordering by creation time.
+    let sql = concat!(
+        select_media!(),
+        " WHERE m.owner_id = $1 AND ",
+        visible_to!("$2"),
+        " AND ($3 = '' OR m.id < $3) ORDER BY m.id DESC LIMIT $4"
+    );
+    on_pool!(db.read(), p => sqlx::query_as::<_, MediaRow>(sql)
+        .bind(owner).bind(viewer).bind(before.unwrap_or("")).bind(limit)
+        .fetch_all(p).await)
+}
+
+/// Changes title, description and visibility of the owner's media.
+pub async fn update(db: &Db, id: &str, title: &str, description: &str, visibility: &str) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE media SET title = $1, description = $2, visibility = $3, updated_at = $4 WHERE id = $5";
+    on_pool!(db.write(), p => sqlx::query(sql)
+        .bind(title).bind(description).bind(visibility).bind(now_ms()).bind(id)
+        .execute(p).await.map(|_| ()))
+}
+
+/// Deletes the record and returns its bytes to the owner's quota and the store's room.
+pub async fn delete(db: &Db, media: &MediaRow) -> Result<bool, sqlx::Error> {
+    let remove = "DELETE FROM media WHERE id = $1";
+    let user = "UPDATE users SET used_bytes = used_bytes - $1 WHERE id = $2";
+    let usage = "UPDATE store_usage SET stored_bytes = stored_bytes - $1 WHERE id = 1";
+    on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        if sqlx::query(remove).bind(&media.id).execute(&mut *tx).await?.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query(user).bind(media.size_bytes).bind(&media.owner_id).execute(&mut *tx).await?;
+        sqlx::query(usage).bind(media.size_bytes).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}

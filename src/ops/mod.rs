@@ -1,0 +1,11 @@
+//! Operations: health, readiness, Prometheus metrics, the OpenAPI document, and the
+//! request-wide settings for malformed input.
+
+pub mod extractors;
+mod metrics;
+mod openapi;
+mod routes;
+
+pub use self::metrics::{init_metrics, track_requests};
+pub use openapi::{serve_openapi, ApiDoc};
+pub use routes::configure;

@@ -1,0 +1,168 @@
+//! HTTP routes for friends.
+
+use actix_web::{delete, get, post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::{store, SocialError};
+use crate::accounts::{find_user_by_id, find_user_by_username, Presence, Username};
+use crate::auth::AuthUser;
+use crate::state::AppState;
+
+/// Registers the friend routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(send_request)
+        .service(list_requests)
+        .service(accept_request)
+        .service(list_friends)
+        .service(remove_friend);
+}
+
+/// Whom to befriend.
+#[derive(Deserialize, ToSchema)]
+pub struct FriendRequestInput {
+    username: String,
+}
+
+/// A friend request.
+#[derive(Serialize, ToSchema)]
+pub struct FriendRequest {
+    id: String,
+    /// The requester's user id.
+    from: String,
+    from_username: String,
+    /// The addressee's user id.
+    to: String,
+    to_username: String,
+    /// `pending` or `accepted`.
+    status: String,
+}
+
+/// Ask another user to be friends.
+#[utoipa::path(tag = "friends", request_body = FriendRequestInput,
+    responses((status = 201, body = FriendRequest), (status = 404), (status = 409), (status = 422)),
+    security(("bearer" = [])))]
+#[post("/v1/friends/requests")]
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+async fn send_request(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<FriendRequestInput>,
+) -> Result<HttpResponse, SocialError> {
+    let not_found = || SocialError::NoSuchUser(body.username.clone());
+    let name = Username::parse(&body.username).map_err(|_| not_found())?;
+    let target = find_user_by_username(&state.db, name.as_str()).await?.ok_or_else(not_found)?;
+    if target.id == user.id {
+        return Err(SocialError::SelfRequest);
+    }
+    if store::are_friends(&state.db, &user.id, &target.id).await? {
+        return Err(SocialError::AlreadyFriends);
+    }
+    if store::pending_between(&state.db, &user.id, &target.id).await? {
+        return Err(SocialError::RequestExists);
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    store::insert_request(&state.db, &id, &user.id, &target.id).await?;
+    let me = find_user_by_id(&state.db, &user.id).await?.ok_or_else(not_found)?;
+    Ok(HttpResponse::Created().json(FriendRequest {
+        id,
+        from: user.id,
+        from_username: me.username,
+        to: target.id,
+        to_username: target.username,
+        status: "pending".into(),
+    }))
+}
+
+/// Friend requests to and from the caller.
+#[utoipa::path(tag = "friends", responses((status = 200, body = [FriendRequest])), security(("bearer" = [])))]
+#[get("/v1/friends/requests")]
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+async fn list_requests(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, SocialError> {
+    let rows = store::list_requests(&state.db, &user.id).await?;
+    let list: Vec<FriendRequest> = rows
+        .into_iter()
+        .map(|r| FriendRequest {
+            id: r.id,
+            from: r.from_id,
+            from_username: r.from_username,
+            to: r.to_id,
+            to_username: r.to_username,
+            status: r.status,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// A friend's id and name.
+#[derive(Serialize, ToSchema)]
+pub struct FriendRef {
+    id: String,
+    username: String,
+}
+
+/// The result of accepting.
+#[derive(Serialize, ToSchema)]
+pub struct Accepted {
+    friend: FriendRef,
+}
+
+/// Accept a request addressed to the caller.
+#[utoipa::path(tag = "friends", params(("id" = String, Path, description = "request id")),
+    responses((status = 200, body = Accepted), (status = 404)), security(("bearer" = [])))]
+#[post("/v1/friends/requests/{id}/accept")]
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+async fn accept_request(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, SocialError> {
+    let (id, username) = store::accept_request(&state.db, &path, &user.id)
+        .await?
+        .ok_or(SocialError::NoSuchRequest)?;
+    Ok(HttpResponse::Ok().json(Accepted { friend: FriendRef { id, username } }))
+}
+
+/// A friend with presence.
+#[derive(Serialize, ToSchema)]
+pub struct Friend {
+    id: String,
+    username: String,
+    display_name: String,
+    presence: Presence,
+}
+
+/// The caller's friends with their presence.
+#[utoipa::path(tag = "friends", responses((status = 200, body = [Friend])), security(("bearer" = [])))]
+#[get("/v1/friends")]
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+async fn list_friends(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, SocialError> {
+    let friends: Vec<Friend> = store::list_friends(&state.db, &user.id)
+        .await?
+        .into_iter()
+        .map(|f| Friend {
+            id: f.id,
+            username: f.username,
+            display_name: f.display_name,
+            presence: Presence::from_stored(&f.presence).as_seen_by_others(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(friends))
+}
+
+/// End a friendship.
+#[utoipa::path(tag = "friends", params(("user_id" = String, Path)),
+    responses((status = 204), (status = 404)), security(("bearer" = [])))]
+#[delete("/v1/friends/{user_id}")]
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+async fn remove_friend(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, SocialError> {
+    if !store::remove_friend(&state.db, &user.id, &path).await? {
+        return Err(SocialError::NotFriends);
+    }
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,124 @@
+//! Builds the application from settings and listeners (port 0 in tests) and runs it.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{middleware, web, App, HttpServer};
+use anyhow::Context;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+
+use crate::auth::TokenKeys;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::ops::{self, extractors, ApiDoc};
+use crate::state::AppState;
+use crate::storage::embedded::EmbeddedStore;
+use crate::storage::setup;
+use crate::{accounts, media, social, uploads};
+
+/// A built, not yet running, service.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+    embedded_store: Option<EmbeddedStore>,
+}
+
+/// Listeners the caller already bound; `None` means bind from the settings.
+#[derive(Default)]
+pub struct Listeners {
+    pub http: Option<TcpListener>,
+    pub store: Option<tokio::net::TcpListener>,
+}
+
+impl Application {
+    /// Connects the database (migrating it), starts or reaches the store, and binds HTTP.
+    pub async fn build(settings: Settings, listeners: Listeners) -> anyhow::Result<Application> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
+        ops::init_metrics();
+        let db = Db::connect(&settings.database_url(), settings.database.max_connections).await?;
+        db.migrate().await?;
+        let storage = setup::start(&settings, listeners.store).await?;
+        let tokens = TokenKeys::load(&settings.auth.jwt_secret, &settings.data_dir, settings.auth.access_ttl_secs)?;
+        let http = match listeners.http {
+            Some(l) => l,
+            None => {
+                let addr = settings.listen_addr()?;
+                TcpListener::bind(addr).with_context(|| format!("binding HTTP to {addr}; is the port free?"))?
+            }
+        };
+        let port = http.local_addr()?.port();
+        let state = AppState {
+            settings: Arc::new(settings),
+            db,
+            store: storage.store,
+            store_health: storage.health,
+            tokens: Arc::new(tokens),
+        };
+        let server = serve(http, state.clone())?;
+        tracing::info!(port, database = state.db.engine(), "imshare is listening");
+        Ok(Application { port, server, state, embedded_store: storage.embedded })
+    }
+
+    /// The HTTP port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state, for background tasks and tests.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Hands the embedded store to the caller (tests stop and restart it).
+    pub fn take_embedded_store(&mut self) -> Option<EmbeddedStore> {
+        self.embedded_store.take()
+    }
+
+    /// Runs HTTP and the background tasks until the server stops (Ctrl-C or SIGTERM).
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let prober = tokio::spawn(self.state.store_health.clone().run_prober());
+        let sweeper = tokio::spawn(uploads::sweeper::run(self.state.clone()));
+        let result = self.server.await.context("HTTP server failed");
+        prober.abort();
+        sweeper.abort();
+        if let Some(store) = self.embedded_store {
+            store.stop().await;
+        }
+        result
+    }
+}
+
+fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        let (app, api) = App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .app_data(data.clone())
+            .app_data(extractors::json_config())
+            .app_data(extractors::path_config())
+            .app_data(extractors::query_config())
+            .configure(|cfg| {
+                ops::configure(cfg);
+                accounts::configure(cfg);
+                social::configure(cfg);
+                uploads::configure(cfg);
+                media::configure(cfg);
+            })
+            .split_for_parts();
+        let doc = serde_json::to_string(&api).unwrap_or_else(|_| "{}".to_owned());
+        app.app_data(web::Data::new(doc))
+            .route("/openapi.json", web::get().to(ops::serve_openapi))
+            .wrap(middleware::from_fn(ops::track_requests))
+            .wrap(tracing_actix_web::TracingLogger::default())
+    })
+    .listen(listener)
+    .context("listening for HTTP")?
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,322 @@
+//! A thin, typed wrapper over the aws-sdk-s3 calls imshare makes.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_credential_types::Credentials;
+use aws_sdk_s3::config::{BehaviorVersion, Region, RequestChecksumCalculation, ResponseChecksumValidation};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::presigning::{PresignedRequest, PresigningConfig};
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use aws_sdk_s3::Client;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+
+/// A store call that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store could not be reached or timed out.
+    #[error("the object store is unreachable: {0}")]
+    Unreachable(String),
+    /// The store answered with an error.
+    #[error("the object store refused {op}: {code}: {message}")]
+    Refused { op: &'static str, code: String, message: String },
+}
+
+/// Size and type of a stored object.
+#[derive(Debug, Clone)]
+pub struct ObjectInfo {
+    pub size: u64,
+    pub content_type: Option<String>,
+}
+
+/// One part of a multipart upload the store already holds.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PartInfo {
+    pub number: i32,
+    pub size: u64,
+    pub etag: String,
+}
+
+/// Where to reach the store and with which key.
+pub struct StoreAddress {
+    pub endpoint: String,
+    pub public_endpoint: String,
+    pub region: String,
+    pub bucket: String,
+    pub access_key: String,
+    pub secret_key: String,
+}
+
+/// The bucket imshare keeps its objects in.
+#[derive(Clone, Debug)]
+pub struct ObjectStore {
+    client: Client,
+    /// Signs URLs for the address clients use; the host is part of the signature.
+    presigner: Client,
+    bucket: String,
+}
+
+impl ObjectStore {
+    /// Builds the clients; no request is made yet.
+    pub fn new(address: &StoreAddress) -> ObjectStore {
+        ObjectStore {
+            client: build_client(address, &address.endpoint),
+            presigner: build_client(address, &address.public_endpoint),
+            bucket: address.bucket.clone(),
+        }
+    }
+
+    /// Creates the bucket if it does not exist yet.
+    pub async fn ensure_bucket(&self) -> Result<(), StoreError> {
+        if self.probe().await.is_ok() {
+            return Ok(());
+        }
+        match self.client.create_bucket().bucket(&self.bucket).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if matches!(e.code(), Some("BucketAlreadyOwnedByYou" | "BucketAlreadyExists")) => Ok(()),
+            Err(e) => Err(store_error("CreateBucket", e)),
+        }
+    }
+
+    /// One cheap request that proves the bucket is reachable.
+    pub async fn probe(&self) -> Result<(), StoreError> {
+        self.client
+            .head_bucket()
+            .bucket(&self.bucket)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| store_error("HeadBucket", e))
+    }
+
+    /// A URL for one PUT bound to the key, the exact length and the content type.
+    pub async fn presign_put(
+        &self,
+        key: &str,
+        size: u64,
+        content_type: &str,
+        ttl: Duration,
+    ) -> Result<(String, BTreeMap<String, String>), StoreError> {
+        let request = self
+            .presigner
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_length(size as i64)
+            .content_type(content_type)
+            .presigned(presigning(ttl)?)
+            .await
+            .map_err(|e| store_error("PutObject presign", e))?;
+        Ok(url_and_headers(request))
+    }
+
+    /// Starts a multipart upload and returns the store's upload id.
+    pub async fn create_multipart(&self, key: &str, content_type: &str) -> Result<String, StoreError> {
+        let out = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .send()
+            .await
+            .map_err(|e| store_error("CreateMultipartUpload", e))?;
+        out.upload_id
+            .ok_or_else(|| refused("CreateMultipartUpload", "the store returned no upload id"))
+    }
+
+    /// A URL for one part, bound to its number and exact length.
+    pub async fn presign_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        number: i32,
+        size: u64,
+        ttl: Duration,
+    ) -> Result<String, StoreError> {
+        let request = self
+            .presigner
+            .upload_part()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .part_number(number)
+            .content_length(size as i64)
+            .presigned(presigning(ttl)?)
+            .await
+            .map_err(|e| store_error("UploadPart presign", e))?;
+        Ok(request.uri().to_owned())
+    }
+
+    /// The parts the store holds for a multipart upload, in order.
+    pub async fn list_parts(&self, key: &str, upload_id: &str) -> Result<Vec<PartInfo>, StoreError> {
+        let mut parts = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let out = self
+                .client
+                .list_parts()
+                .bucket(&self.bucket)
+                .key(key)
+                .upload_id(upload_id)
+                .set_part_number_marker(marker.clone())
+                .send()
+                .await
+                .map_err(|e| store_error("ListParts", e))?;
+            parts.extend(out.parts().iter().map(|p| PartInfo {
+                number: p.part_number().unwrap_or_default(),
+                size: p.size().unwrap_or_default().max(0) as u64,
+                etag: p.e_tag().unwrap_or_default().to_owned(),
+            }));
+            match (out.is_truncated(), out.next_part_number_marker()) {
+                (Some(true), Some(next)) => marker = Some(next.to_owned()),
+                _ => break,
+            }
+        }
+        parts.sort_by_key(|p| p.number);
+        Ok(parts)
+    }
+
+    /// Joins the given parts into the final object.
+    pub async fn complete_multipart(&self, key: &str, upload_id: &str, parts: &[(i32, String)]) -> Result<(), StoreError> {
+        let completed = CompletedMultipartUpload::builder()
+            .set_parts(Some(
+                parts
+                    .iter()
+                    .map(|(n, etag)| CompletedPart::builder().part_number(*n).e_tag(etag).build())
+                    .collect(),
+            ))
+            .build();
+        self.client
+            .complete_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .multipart_upload(completed)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| store_error("CompleteMultipartUpload", e))
+    }
+
+    /// Drops a multipart upload and its parts; an unknown upload is not an error.
+    pub async fn abort_multipart(&self, key: &str, upload_id: &str) -> Result<(), StoreError> {
+        match self
+            .client
+            .abort_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if e.code() == Some("NoSuchUpload") => Ok(()),
+            Err(e) => Err(store_error("AbortMultipartUpload", e)),
+        }
+    }
+
+    /// Size and type of an object, or `None` if it is not there.
+    pub async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StoreError> {
+        match self.client.head_object().bucket(&self.bucket).key(key).send().await {
+            Ok(out) => Ok(Some(ObjectInfo {
+                size: out.content_length().unwrap_or_default().max(0) as u64,
+                content_type: out.content_type().map(str::to_owned),
+            })),
+            Err(SdkError::ServiceError(e)) if e.raw().status().as_u16() == 404 => Ok(None),
+            Err(e) => Err(store_error("HeadObject", e)),
+        }
+    }
+
+    /// Removes one object; a missing object is not an error.
+    pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| store_error("DeleteObject", e))
+    }
+    /// Removes every object under `prefix`, a page at a time.
+    pub async fn delete_prefix(&self, prefix: &str) -> Result<(), StoreError> {
+        loop {
+            let page = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(prefix)
+                .max_keys(1000)
+                .send()
+                .await
+                .map_err(|e| store_error("ListObjectsV2", e))?;
+            let keys: Vec<String> = page.contents().iter().filter_map(|o| o.key().map(str::to_owned)).collect();
+            if keys.is_empty() {
+                return Ok(());
+            }
+            for key in &keys {
+                self.delete(key).await?;
+            }
+            if page.is_truncated() != Some(true) {
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn build_client(address: &StoreAddress, endpoint: &str) -> Client {
+    let credentials = Credentials::new(&address.access_key, &address.secret_key, None, None, "imshare-settings");
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(address.region.clone()))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .credentials_provider(credentials)
+        // Presigned URLs must not demand checksums that a plain HTTP client cannot send.
+        .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+        .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_millis(800))
+                .operation_attempt_timeout(Duration::from_secs(30))
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .build();
+    Client::from_conf(config)
+}
+
+fn presigning(ttl: Duration) -> Result<PresigningConfig, StoreError> {
+    PresigningConfig::expires_in(ttl).map_err(|e| refused("presign", &e.to_string()))
+}
+
+fn url_and_headers(request: PresignedRequest) -> (String, BTreeMap<String, String>) {
+    let headers = request
+        .headers()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
+    (request.uri().to_owned(), headers)
+}
+
+fn refused(op: &'static str, message: &str) -> StoreError {
+    StoreError::Refused { op, code: "InvalidResponse".to_owned(), message: message.to_owned() }
+}
+
+fn store_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+    op: &'static str,
+    err: SdkError<E, R>,
+) -> StoreError {
+    match err {
+        SdkError::ServiceError(service) => {
+            let e = service.err();
+            StoreError::Refused {
+                op,
+                code: e.code().unwrap_or("Unknown").to_owned(),
+                message: e.message().unwrap_or_default().to_owned(),
+            }
+        }
+        other => StoreError::Unreachable(format!("{op}: {}", aws_sdk_s3::error::DisplayErrorContext(&other))),
+    }
+}

@@ -1,0 +1,118 @@
+//! Bringing the store up from settings: the embedded endpoint, or an external one.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use base64::Engine;
+use rand::RngCore;
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+
+use super::client::StoreAddress;
+use super::embedded::{EmbeddedStore, StoreCredentials};
+use super::health::{CapacityRule, StoreHealth};
+use super::ObjectStore;
+use crate::config::{Settings, StorageMode};
+
+/// The store as the service uses it.
+pub struct Storage {
+    pub store: ObjectStore,
+    pub health: std::sync::Arc<StoreHealth>,
+    /// Present when the store runs in this process.
+    pub embedded: Option<EmbeddedStore>,
+}
+
+/// Where the embedded store keeps objects.
+pub fn embedded_root(settings: &Settings) -> PathBuf {
+    settings.data_dir.join("objects")
+}
+
+/// Starts the embedded store (on `listener`, or on `storage.store_listen`) or connects
+/// to the external one, and makes sure the bucket exists.
+pub async fn start(settings: &Settings, listener: Option<tokio::net::TcpListener>) -> anyhow::Result<Storage> {
+    let s = &settings.storage;
+    let (address, embedded, rule) = match s.mode {
+        StorageMode::Embedded => {
+            let creds = embedded_credentials(settings)?;
+            let listener = match listener {
+                Some(l) => l,
+                None => {
+                    let addr = settings.store_listen_addr()?;
+                    tokio::net::TcpListener::bind(addr)
+                        .await
+                        .with_context(|| format!("binding the embedded store to {addr}; is the port free?"))?
+                }
+            };
+            let root = embedded_root(settings);
+            let store = EmbeddedStore::start(listener, root.clone(), creds.clone()).await?;
+            let endpoint = format!("http://{}", store.local_addr());
+            let public = if s.public_endpoint.is_empty() { endpoint.clone() } else { s.public_endpoint.clone() };
+            let address = StoreAddress {
+                endpoint,
+                public_endpoint: public,
+                region: s.region.clone(),
+                bucket: s.bucket.clone(),
+                access_key: creds.access_key,
+                secret_key: creds.secret_key,
+            };
+            (address, Some(store), CapacityRule::FreeDisk { dir: root, reserve: s.reserve_bytes })
+        }
+        StorageMode::External => {
+            let address = StoreAddress {
+                endpoint: s.endpoint.clone(),
+                public_endpoint: if s.public_endpoint.is_empty() { s.endpoint.clone() } else { s.public_endpoint.clone() },
+                region: s.region.clone(),
+                bucket: s.bucket.clone(),
+                access_key: s.access_key.clone(),
+                secret_key: s.secret_key.expose_secret().to_owned(),
+            };
+            (address, None, CapacityRule::Fixed { capacity: s.capacity_bytes })
+        }
+    };
+    let store = ObjectStore::new(&address);
+    store
+        .ensure_bucket()
+        .await
+        .with_context(|| format!("reaching bucket {:?} at {}", address.bucket, address.endpoint))?;
+    let health = StoreHealth::new(store.clone(), rule, Duration::from_millis(s.probe_interval_ms.max(100)));
+    health.refresh().await;
+    Ok(Storage { store, health, embedded })
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedCredentials {
+    access_key: String,
+    secret_key: String,
+}
+
+/// The configured key pair, or one generated on first start and kept in the data dir.
+pub fn embedded_credentials(settings: &Settings) -> anyhow::Result<StoreCredentials> {
+    let s = &settings.storage;
+    if !s.access_key.is_empty() {
+        return Ok(StoreCredentials {
+            access_key: s.access_key.clone(),
+            secret_key: s.secret_key.expose_secret().to_owned(),
+        });
+    }
+    let path = settings.data_dir.join("store-credentials.json");
+    let saved = match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| format!("{} is not valid JSON", path.display()))?,
+        Err(_) => create_credentials(&path)?,
+    };
+    Ok(StoreCredentials { access_key: saved.access_key, secret_key: saved.secret_key })
+}
+
+fn create_credentials(path: &Path) -> anyhow::Result<SavedCredentials> {
+    let mut raw = [0u8; 30];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    let creds = SavedCredentials {
+        access_key: format!("IMSHARE{}", hex::encode_upper(&raw[..6])),
+        secret_key: base64::engine::general_purpose::STANDARD_NO_PAD.encode(&raw[6..]),
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    crate::auth::write_private(path, &serde_json::to_vec_pretty(&creds)?)?;
+    Ok(creds)
+}

@@ -1,0 +1,156 @@
+//! SQL for uploads: reservations against quota and store room are taken and released in
+//! the same transaction as the upload's state change, so they can never drift apart.
+
+use crate::db::Db;
+use crate::on_pool;
+use crate::time_util::now_ms;
+
+/// An upload as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UploadRow {
+    pub id: String,
+    pub user_id: String,
+    pub media_id: String,
+    pub object_key: String,
+    pub size_bytes: i64,
+    pub content_type: String,
+    pub title: String,
+    pub description: String,
+    pub visibility: String,
+    pub method: String,
+    pub s3_upload_id: Option<String>,
+    pub part_size: Option<i64>,
+    pub state: String,
+    pub expires_at: i64,
+    pub created_at: i64,
+}
+
+/// The columns of [`UploadRow`], as a literal so queries stay `&'static str`.
+macro_rules! upload_columns {
+    () => {
+        "id, user_id, media_id, object_key, size_bytes, content_type, title, description, \
+         visibility, method, s3_upload_id, part_size, state, expires_at, created_at"
+    };
+}
+
+/// How much room the store has, as the reservation check needs it.
+pub struct StoreRoom {
+    /// Bytes the store can take before reservations.
+    pub limit: u64,
+    /// Whether bytes already stored count against `limit` (an external store's fixed
+    /// capacity) or are already out of it (free disk space of the embedded store).
+    pub stored_counts: bool,
+}
+
+/// Why a reservation was refused.
+pub enum Refusal {
+    StoreFull,
+    QuotaExceeded { used: i64, limit: i64 },
+}
+
+/// Reserves `row.size_bytes` against the store's room and the user's quota, and records
+/// the pending upload; all or nothing.
+pub async fn reserve_and_insert(db: &Db, row: &UploadRow, room: StoreRoom) -> Result<Result<(), Refusal>, sqlx::Error> {
+    let reserve_store = "UPDATE store_usage SET reserved_bytes = reserved_bytes + $1 \
+                         WHERE id = 1 AND reserved_bytes + $1 + stored_bytes * $2 <= $3";
+    let reserve_quota = "UPDATE users SET reserved_bytes = reserved_bytes + $1 \
+                         WHERE id = $2 AND used_bytes + reserved_bytes + $1 <= quota_bytes";
+    let quota = "SELECT used_bytes + reserved_bytes, quota_bytes FROM users WHERE id = $1";
+    let insert = concat!(
+        "INSERT INTO uploads (",
+        upload_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+    );
+    let size = row.size_bytes;
+    on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        let store = sqlx::query(reserve_store)
+            .bind(size).bind(i64::from(room.stored_counts)).bind(room.limit.min(i64::MAX as u64) as i64)
+            .execute(&mut *tx).await?;
+        if store.rows_affected() == 0 {
+            return Ok(Err(Refusal::StoreFull));
+        }
+        let user = sqlx::query(reserve_quota).bind(size).bind(&row.user_id).execute(&mut *tx).await?;
+        if user.rows_affected() == 0 {
+            let (used, limit): (i64, i64) = sqlx::query_as(quota).bind(&row.user_id).fetch_one(&mut *tx).await?;
+            return Ok(Err(Refusal::QuotaExceeded { used, limit }));
+        }
+        sqlx::query(insert)
+            .bind(&row.id).bind(&row.user_id).bind(&row.media_id).bind(&row.object_key).bind(size)
+            .bind(&row.content_type).bind(&row.title).bind(&row.description).bind(&row.visibility)
+            .bind(&row.method).bind(&row.s3_upload_id).bind(row.part_size).bind(&row.state)
+            .bind(row.expires_at).bind(row.created_at)
+            .execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    })
+}
+
+/// The caller's upload with this id; other users' uploads are not found.
+pub async fn find_for_user(db: &Db, id: &str, user_id: &str) -> Result<Option<UploadRow>, sqlx::Error> {
+    let sql = concat!("SELECT ", upload_columns!(), " FROM uploads WHERE id = $1 AND user_id = $2");
+    on_pool!(db.read(), p => sqlx::query_as::<_, UploadRow>(sql).bind(id).bind(user_id).fetch_optional(p).await)
+}
+
+/// The media status of a completed upload.
+pub async fn media_status(db: &Db, media_id: &str) -> Result<Option<String>, sqlx::Error> {
+    let sql = "SELECT status FROM media WHERE id = $1";
+    let row: Option<(String,)> = on_pool!(db.read(), p => sqlx::query_as(sql).bind(media_id).fetch_optional(p).await)?;
+    Ok(row.map(|(s,)| s))
+}
+
+/// Marks a pending upload completed, moves its bytes from reserved to used, creates the
+/// media row and queues its transcode. False if the upload was no longer pending.
+pub async fn complete(db: &Db, upload: &UploadRow) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let mark = "UPDATE uploads SET state = 'completed', completed_at = $1 WHERE id = $2 AND state = 'pending'";
+    let user = "UPDATE users SET reserved_bytes = reserved_bytes - $1, used_bytes = used_bytes + $1 WHERE id = $2";
+    let usage = "UPDATE store_usage SET reserved_bytes = reserved_bytes - $1, stored_bytes = stored_bytes + $1 WHERE id = 1";
+    let media = "INSERT INTO media (id, owner_id, title, description, visibility, kind, status, progress, size_bytes, \
+                 content_type, object_key, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'processing', 0, $7, $8, $9, $10, $10)";
+    let job = "INSERT INTO jobs (id, kind, media_id, state, attempts, run_after, created_at, updated_at) \
+               VALUES ($1, 'transcode', $2, 'queued', 0, $3, $3, $3)";
+    let kind = if upload.content_type.starts_with("audio/") { "audio" } else { "video" };
+    on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        if sqlx::query(mark).bind(now).bind(&upload.id).execute(&mut *tx).await?.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query(user).bind(upload.size_bytes).bind(&upload.user_id).execute(&mut *tx).await?;
+        sqlx::query(usage).bind(upload.size_bytes).execute(&mut *tx).await?;
+        sqlx::query(media)
+            .bind(&upload.media_id).bind(&upload.user_id).bind(&upload.title).bind(&upload.description)
+            .bind(&upload.visibility).bind(kind).bind(upload.size_bytes).bind(&upload.content_type)
+            .bind(&upload.object_key).bind(now)
+            .execute(&mut *tx).await?;
+        sqlx::query(job).bind(uuid::Uuid::now_v7().to_string()).bind(&upload.media_id).bind(now)
+            .execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Ends a pending upload as `aborted` or `expired` and frees its reservations.
+/// False if it was no longer pending.
+pub async fn release(db: &Db, upload: &UploadRow, final_state: &str) -> Result<bool, sqlx::Error> {
+    let mark = "UPDATE uploads SET state = $1 WHERE id = $2 AND state = 'pending'";
+    let user = "UPDATE users SET reserved_bytes = reserved_bytes - $1 WHERE id = $2";
+    let usage = "UPDATE store_usage SET reserved_bytes = reserved_bytes - $1 WHERE id = 1";
+    on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        if sqlx::query(mark).bind(final_state).bind(&upload.id).execute(&mut *tx).await?.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query(user).bind(upload.size_bytes).bind(&upload.user_id).execute(&mut *tx).await?;
+        sqlx::query(usage).bind(upload.size_bytes).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Pending uploads whose URLs expired before `cutoff_ms`.
+pub async fn stale_pending(db: &Db, cutoff_ms: i64, limit: i64) -> Result<Vec<UploadRow>, sqlx::Error> {
+    let sql = concat!("SELECT ", upload_columns!(), " FROM uploads WHERE state = 'pending' AND expires_at < $1 LIMIT $2");
+    on_pool!(db.read(), p => sqlx::query_as::<_, UploadRow>(sql).bind(cutoff_ms).bind(limit).fetch_all(p).await)
+}

@@ -1,0 +1,1 @@
+//! maud views for imshare's pages; filled by the mobile blog issue.

@@ -1,0 +1,311 @@
+//! `spawn_app()`: the real service on port 0 with a fresh database and a fresh bucket of
+//! the real embedded store, plus one method per endpoint so tests read like a client.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use imshare::config::Settings;
+use imshare::startup::{Application, Listeners};
+use imshare::storage::embedded::{EmbeddedStore, StoreCredentials};
+use reqwest::{Response, StatusCode};
+use serde_json::{json, Value};
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The JWT secret test apps sign with, so tests can forge and expire tokens.
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+const STORE_KEY: &str = "TESTACCESSKEY";
+const STORE_SECRET: &str = "test-store-secret-key-0123456789";
+
+/// PostgreSQL server the tests use (override with IMSHARE_TEST_PG).
+pub fn pg_server_url() -> String {
+    std::env::var("IMSHARE_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+/// A running service and what a test needs to reach and disturb it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub settings: Settings,
+    pub store: Option<EmbeddedStore>,
+    pub store_addr: SocketAddr,
+    pub state: imshare::state::AppState,
+    _data_dir: tempfile::TempDir,
+}
+
+/// A signed-in user.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub id: String,
+    pub username: String,
+    pub token: String,
+    pub refresh_token: String,
+}
+
+/// Starts the app on `backend` with default test settings.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Starts the app on `backend`, letting the test adjust settings first.
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    init_tracing();
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = Settings::load(None).expect("default settings load");
+    settings.data_dir = data_dir.path().to_path_buf();
+    settings.database.url = match backend {
+        Backend::Sqlite => String::new(),
+        Backend::Postgres => fresh_pg_database().await,
+    };
+    settings.database.max_connections = 8;
+    settings.auth.jwt_secret = JWT_SECRET.to_owned().into();
+    settings.storage.access_key = STORE_KEY.to_owned();
+    settings.storage.secret_key = STORE_SECRET.to_owned().into();
+    settings.storage.bucket = format!("test-{}", uuid::Uuid::new_v4().simple());
+    settings.storage.probe_interval_ms = 200;
+    settings.storage.reserve_bytes = 0;
+    settings.uploads.multipart_threshold_bytes = 6 * 1024 * 1024;
+    settings.uploads.part_size_bytes = 5 * 1024 * 1024;
+    adjust(&mut settings);
+    start(settings, data_dir).await
+}
+
+async fn start(settings: Settings, data_dir: tempfile::TempDir) -> TestApp {
+    let http = std::net::TcpListener::bind("127.0.0.1:0").expect("bind http");
+    let store_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind store");
+    let store_addr = store_listener.local_addr().expect("store addr");
+    let listeners = Listeners { http: Some(http), store: Some(store_listener) };
+    let mut app = Application::build(settings.clone(), listeners).await.expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let store = app.take_embedded_store();
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        settings,
+        store,
+        store_addr,
+        state,
+        _data_dir: data_dir,
+    }
+}
+
+async fn fresh_pg_database() -> String {
+    use sqlx::Connection;
+    let server = pg_server_url();
+    let name = format!("imshare_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .expect("PostgreSQL must be running for the postgres tests (.ci/run starts it)");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    format!("{server}/{name}")
+}
+
+fn init_tracing() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            imshare::telemetry::init();
+        }
+    });
+}
+
+impl TestApp {
+    /// `METHOD path` with an optional bearer token and JSON body.
+    pub async fn call(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
+        let mut req = self.client.request(method, format!("{}{}", self.address, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.expect("request reaches the app")
+    }
+
+    /// GET with a token.
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.call(reqwest::Method::GET, path, Some(token), None).await
+    }
+
+    /// POST JSON with a token.
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
+        self.call(reqwest::Method::POST, path, Some(token), Some(body)).await
+    }
+
+    /// Signs up and signs in a new user.
+    pub async fn create_user(&self, username: &str) -> TestUser {
+        let password = format!("{username}-password");
+        let res = self
+            .call(
+                reqwest::Method::POST,
+                "/v1/accounts",
+                None,
+                Some(json!({"username": username, "password": password})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "sign-up of {username}");
+        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+        let session = self.sign_in(username, &password).await;
+        assert_eq!(session.status(), StatusCode::OK);
+        let body: Value = session.json().await.unwrap();
+        TestUser {
+            id,
+            username: username.to_owned(),
+            token: body["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: body["refresh_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// `POST /v1/sessions`.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Response {
+        self.call(
+            reqwest::Method::POST,
+            "/v1/sessions",
+            None,
+            Some(json!({"username": username, "password": password})),
+        )
+        .await
+    }
+
+    /// Makes `a` and `b` friends through the API.
+    pub async fn befriend(&self, a: &TestUser, b: &TestUser) {
+        let res = self.post("/v1/friends/requests", &a.token, json!({"username": b.username})).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+        let res = self.post(&format!("/v1/friends/requests/{id}/accept"), &b.token, json!({})).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+
+    /// `POST /v1/uploads`.
+    pub async fn request_upload(&self, user: &TestUser, body: Value) -> Response {
+        self.post("/v1/uploads", &user.token, body).await
+    }
+
+    /// `POST /v1/uploads/{id}/complete` with no part list.
+    pub async fn complete_upload(&self, user: &TestUser, upload_id: &str) -> Response {
+        self.post(&format!("/v1/uploads/{upload_id}/complete"), &user.token, json!({})).await
+    }
+
+    /// Uploads `bytes` as a clip through a single presigned PUT and completes it.
+    pub async fn upload_clip(&self, user: &TestUser, bytes: &[u8], content_type: &str, visibility: &str) -> String {
+        let res = self
+            .request_upload(
+                user,
+                json!({"size": bytes.len(), "content_type": content_type, "title": "a clip", "visibility": visibility}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let grant: Value = res.json().await.unwrap();
+        let put = put_presigned(&self.client, &grant, bytes.to_vec()).await;
+        assert!(put.status().is_success(), "PUT to the store: {}", put.status());
+        let upload_id = grant["upload_id"].as_str().unwrap();
+        let done = self.complete_upload(user, upload_id).await;
+        assert_eq!(done.status(), StatusCode::OK);
+        grant["media_id"].as_str().unwrap().to_owned()
+    }
+
+    /// Stops the embedded store, as an outage would.
+    pub async fn stop_store(&mut self) {
+        self.store.take().expect("store is running").stop().await;
+    }
+
+    /// Starts the embedded store again on the same address over the same data.
+    pub async fn restart_store(&mut self) {
+        let listener = tokio::net::TcpListener::bind(self.store_addr).await.expect("rebind store port");
+        let root: PathBuf = imshare::storage::setup::embedded_root(&self.settings);
+        let creds = StoreCredentials { access_key: STORE_KEY.to_owned(), secret_key: STORE_SECRET.to_owned() };
+        self.store = Some(EmbeddedStore::start(listener, root, creds).await.expect("store restarts"));
+    }
+}
+
+/// PUTs `body` to a grant's presigned URL with the headers it names.
+pub async fn put_presigned(client: &reqwest::Client, grant: &Value, body: Vec<u8>) -> Response {
+    try_put_presigned(client, grant, body).await.expect("store reachable")
+}
+
+/// Whether the store refused a PUT: a 4xx answer, or (when it refuses before reading the
+/// body) a connection it closed mid-request. A client of its own keeps the half-read
+/// connection out of the shared pool.
+pub async fn put_is_refused(grant: &Value, body: Vec<u8>) -> bool {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
+    match try_put_presigned(&client, grant, body).await {
+        Ok(res) => res.status().is_client_error(),
+        Err(e) => e.is_request(),
+    }
+}
+
+async fn try_put_presigned(client: &reqwest::Client, grant: &Value, body: Vec<u8>) -> reqwest::Result<Response> {
+    let mut req = client.put(grant["url"].as_str().expect("a put grant has a url"));
+    for (name, value) in grant["headers"].as_object().into_iter().flatten() {
+        if !name.eq_ignore_ascii_case("content-length") {
+            req = req.header(name, value.as_str().unwrap());
+        }
+    }
+    req.body(body).send().await
+}
+
+/// A short H.264/AAC MP4 made by the ffmpeg CLI once per test run.
+pub fn small_clip() -> &'static [u8] {
+    static CLIP: OnceLock<Vec<u8>> = OnceLock::new();
+    CLIP.get_or_init(|| {
+        generate(&[
+            "-f", "lavfi", "-i", "testsrc=duration=2:size=320x240:rate=25", "-f", "lavfi", "-i",
+            "sine=frequency=440:duration=2", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest",
+            "-f", "mp4",
+        ])
+    })
+}
+
+/// An ~11 MiB uncompressed Matroska clip, large enough for a multipart upload.
+pub fn large_clip() -> &'static [u8] {
+    static CLIP: OnceLock<Vec<u8>> = OnceLock::new();
+    CLIP.get_or_init(|| {
+        generate(&[
+            "-f", "lavfi", "-i", "testsrc=duration=4:size=320x240:rate=25", "-c:v", "rawvideo", "-pix_fmt",
+            "yuv420p", "-f", "matroska",
+        ])
+    })
+}
+
+fn generate(args: &[&str]) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("clip");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y"])
+        .args(args)
+        .arg(&out)
+        .status()
+        .expect("the ffmpeg CLI is installed (scripts/setup.sh installs it)");
+    assert!(status.success(), "ffmpeg could not generate a test clip");
+    std::fs::read(&out).expect("read generated clip")
+}
+
+/// Runs an async test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}

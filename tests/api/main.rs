@@ -1,0 +1,14 @@
+//! Integration tests: the real service over HTTP, on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod accounts;
+mod friends;
+mod garage;
+mod media;
+mod multipart;
+mod operations;
+mod store_outage;
+mod tokens;
+mod upload_refusals;
+mod uploads;
