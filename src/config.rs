@@ -19,6 +19,8 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub auth: AuthSettings,
     pub uploads: UploadSettings,
+    pub media: MediaSettings,
+    pub blog: BlogSettings,
 }
 
 /// The HTTP listener.
@@ -79,6 +81,56 @@ pub struct UploadSettings {
     pub sweep_interval_secs: u64,
 }
 
+/// The transcoder and playback.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MediaSettings {
+    pub max_duration_secs: u64,
+    pub max_width: u32,
+    pub max_height: u32,
+    pub ladder: String,
+    pub segment_secs: f64,
+    pub audio_kbps: u32,
+    pub concurrency: usize,
+    pub lease_secs: u64,
+    pub max_attempts: i32,
+    pub retry_backoff_secs: u64,
+    pub poll_interval_ms: u64,
+    pub in_process_worker: bool,
+    pub play_url_ttl_secs: u64,
+}
+
+impl MediaSettings {
+    /// The ladder's heights, lowest first.
+    pub fn ladder_heights(&self) -> anyhow::Result<Vec<u32>> {
+        let mut heights = self
+            .ladder
+            .split(',')
+            .map(|h| h.trim().parse::<u32>().ok().filter(|h| (144..=4320).contains(h)))
+            .collect::<Option<Vec<u32>>>()
+            .with_context(|| format!("media.ladder {:?} must be heights like \"360,720\"", self.ladder))?;
+        heights.sort_unstable();
+        heights.dedup();
+        Ok(heights)
+    }
+
+    /// How many transcodes may run at once here.
+    pub fn effective_concurrency(&self) -> usize {
+        if self.concurrency > 0 {
+            return self.concurrency;
+        }
+        std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
+    }
+}
+
+/// The mobile blog pages.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BlogSettings {
+    pub link_ttl_secs: u64,
+    pub session_ttl_secs: u64,
+    pub hot_days: u32,
+    pub page_cache_secs: u64,
+}
+
 impl Settings {
     /// Loads defaults, then `file` if given, then the environment.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
@@ -108,6 +160,7 @@ impl Settings {
         } else if self.storage.endpoint.is_empty() {
             anyhow::bail!("storage.mode is external but storage.endpoint is empty: set IMSHARE__STORAGE__ENDPOINT");
         }
+        self.media.ladder_heights()?;
         if self.uploads.part_size_bytes < 5 * 1024 * 1024 {
             anyhow::bail!("uploads.part_size_bytes must be at least 5 MiB (the S3 minimum part size)");
         }

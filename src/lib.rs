@@ -2,15 +2,21 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod blog;
+pub mod client;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
+pub mod jobs;
 pub mod media;
 pub mod ops;
+pub mod playback;
 pub mod social;
 pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
 pub mod time_util;
+pub mod transcode;
 pub mod uploads;

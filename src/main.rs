@@ -33,10 +33,16 @@ enum Command {
         #[arg(long)]
         store_listen: Option<String>,
     },
-    /// Run a transcode worker against the configured database and store.
-    Worker,
+    /// Run transcode workers against the configured database and store.
+    Worker {
+        /// Jobs at once (default: CPU count less one).
+        #[arg(long)]
+        concurrency: Option<usize>,
+    },
     /// Apply database migrations and exit.
     Migrate,
+    /// Upload a clip as a mobile client would, then follow it until it is ready.
+    Upload(imshare::client::UploadArgs),
 }
 
 #[tokio::main]
@@ -58,9 +64,16 @@ async fn main() -> anyhow::Result<()> {
             let app = Application::build(settings, Listeners::default()).await?;
             app.run_until_stopped().await
         }
-        Command::Worker => anyhow::bail!(
-            "the transcode worker is not part of this build yet; `serve` queues transcode jobs in the database"
-        ),
+        Command::Worker { concurrency } => {
+            let state = imshare::startup::worker_state(settings).await?;
+            let concurrency = concurrency.unwrap_or_else(|| state.settings.media.effective_concurrency());
+            let workers = imshare::transcode::run_workers(state, concurrency);
+            shutdown_signal().await;
+            tracing::info!("stopping: finishing running jobs for up to 30 s");
+            workers.stop(std::time::Duration::from_secs(30)).await;
+            Ok(())
+        }
+        Command::Upload(args) => imshare::client::run(args).await,
         Command::Migrate => {
             std::fs::create_dir_all(&settings.data_dir)
                 .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
@@ -69,5 +82,14 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(database = db.engine(), "migrations applied");
             Ok(())
         }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
     }
 }

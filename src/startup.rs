@@ -16,7 +16,8 @@ use crate::ops::{self, extractors, ApiDoc};
 use crate::state::AppState;
 use crate::storage::embedded::EmbeddedStore;
 use crate::storage::setup;
-use crate::{accounts, media, social, uploads};
+use crate::transcode::{self, WorkerHandle};
+use crate::{accounts, media, playback, social, uploads};
 
 /// A built, not yet running, service.
 pub struct Application {
@@ -36,11 +37,7 @@ pub struct Listeners {
 impl Application {
     /// Connects the database (migrating it), starts or reaches the store, and binds HTTP.
     pub async fn build(settings: Settings, listeners: Listeners) -> anyhow::Result<Application> {
-        std::fs::create_dir_all(&settings.data_dir)
-            .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
-        ops::init_metrics();
-        let db = Db::connect(&settings.database_url(), settings.database.max_connections).await?;
-        db.migrate().await?;
+        let db = connect_database(&settings).await?;
         let storage = setup::start(&settings, listeners.store).await?;
         let tokens = TokenKeys::load(&settings.auth.jwt_secret, &settings.data_dir, settings.auth.access_ttl_secs)?;
         let http = match listeners.http {
@@ -82,14 +79,45 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let prober = tokio::spawn(self.state.store_health.clone().run_prober());
         let sweeper = tokio::spawn(uploads::sweeper::run(self.state.clone()));
+        let media = &self.state.settings.media;
+        let workers: Option<WorkerHandle> = media
+            .in_process_worker
+            .then(|| transcode::run_workers(self.state.clone(), media.effective_concurrency()));
         let result = self.server.await.context("HTTP server failed");
         prober.abort();
         sweeper.abort();
+        if let Some(workers) = workers {
+            workers.stop(std::time::Duration::from_secs(5)).await;
+        }
         if let Some(store) = self.embedded_store {
             store.stop().await;
         }
         result
     }
+}
+
+/// Creates the data dir, connects the database and applies migrations.
+pub async fn connect_database(settings: &Settings) -> anyhow::Result<Db> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
+    ops::init_metrics();
+    let db = Db::connect(&settings.database_url(), settings.database.max_connections).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// The state a standalone `worker` runs on: the database and a store served elsewhere.
+pub async fn worker_state(settings: Settings) -> anyhow::Result<AppState> {
+    let db = connect_database(&settings).await?;
+    let storage = setup::connect(&settings).await?;
+    let tokens = TokenKeys::load(&settings.auth.jwt_secret, &settings.data_dir, settings.auth.access_ttl_secs)?;
+    Ok(AppState {
+        settings: Arc::new(settings),
+        db,
+        store: storage.store,
+        store_health: storage.health,
+        tokens: Arc::new(tokens),
+    })
 }
 
 fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
@@ -108,6 +136,8 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                 social::configure(cfg);
                 uploads::configure(cfg);
                 media::configure(cfg);
+                playback::configure(cfg);
+                crate::blog::configure(cfg);
             })
             .split_for_parts();
         let doc = serde_json::to_string(&api).unwrap_or_else(|_| "{}".to_owned());

@@ -23,11 +23,26 @@ pub struct AccessClaims {
     pub exp: i64,
 }
 
-/// Signing and verifying keys for access tokens.
+/// What a playback token says: this viewer may play this media until `exp`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PlayClaims {
+    /// The viewer's user id.
+    pub sub: String,
+    pub media: String,
+    pub aud: String,
+    pub iss: String,
+    pub exp: i64,
+}
+
+/// The audience of playback tokens; access tokens carry none, so neither passes for the other.
+const PLAY_AUDIENCE: &str = "imshare-play";
+
+/// Signing and verifying keys for access and playback tokens.
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    play_validation: Validation,
     access_ttl_secs: u64,
 }
 
@@ -46,10 +61,14 @@ impl TokenKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         validation.leeway = 5;
+        let mut play_validation = validation.clone();
+        play_validation.set_audience(&[PLAY_AUDIENCE]);
+        play_validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
         Ok(TokenKeys {
             encoding: EncodingKey::from_secret(&secret),
             decoding: DecodingKey::from_secret(&secret),
             validation,
+            play_validation,
             access_ttl_secs,
         })
     }
@@ -73,6 +92,30 @@ impl TokenKeys {
         jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
             .ok()
             .map(|data| data.claims)
+    }
+}
+
+impl TokenKeys {
+    /// A token that lets `viewer` fetch the playlists of `media_id` for `ttl_secs`; players
+    /// cannot send headers, so it travels in the playlist URLs.
+    pub fn issue_play(&self, viewer: &str, media_id: &str, ttl_secs: u64) -> anyhow::Result<(String, i64)> {
+        let exp = now_ms() / 1000 + ttl_secs as i64;
+        let claims = PlayClaims {
+            sub: viewer.to_owned(),
+            media: media_id.to_owned(),
+            aud: PLAY_AUDIENCE.to_owned(),
+            iss: ISSUER.to_owned(),
+            exp,
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .context("signing a playback token")?;
+        Ok((token, exp))
+    }
+
+    /// The viewer of a valid playback token for exactly this media.
+    pub fn verify_play(&self, token: &str, media_id: &str) -> Option<String> {
+        let data = jsonwebtoken::decode::<PlayClaims>(token, &self.decoding, &self.play_validation).ok()?;
+        (data.claims.media == media_id).then_some(data.claims.sub)
     }
 }
 

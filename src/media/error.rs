@@ -14,6 +14,8 @@ pub enum MediaError {
     NotOwner,
     #[error("{0}")]
     InvalidInput(String),
+    #[error("this clip could not be processed: {0}")]
+    Failed(String),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -24,6 +26,7 @@ impl ApiErrorKind for MediaError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::NotOwner => StatusCode::FORBIDDEN,
             Self::InvalidInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Failed(_) => StatusCode::CONFLICT,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -32,6 +35,7 @@ impl ApiErrorKind for MediaError {
             Self::NotFound => "not_found",
             Self::NotOwner => "not_owner",
             Self::InvalidInput(_) => "invalid_input",
+            Self::Failed(_) => "media_failed",
             Self::Unexpected(_) => "internal",
         }
     }

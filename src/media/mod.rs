@@ -7,5 +7,5 @@ mod visibility;
 
 pub use error::MediaError;
 pub use routes::configure;
-pub use store::MediaRow;
+pub use store::{count_play, find_visible, MediaRow};
 pub use visibility::{can_view, Visibility};

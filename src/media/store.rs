@@ -21,6 +21,7 @@ pub struct MediaRow {
     pub width: Option<i32>,
     pub height: Option<i32>,
     pub size_bytes: i64,
+    pub derived_bytes: i64,
     pub object_key: String,
     pub failure: Option<String>,
     pub created_at: i64,
@@ -30,7 +31,7 @@ pub struct MediaRow {
 macro_rules! select_media {
     () => {
         "SELECT m.id, m.owner_id, u.username AS owner_username, m.title, m.description, m.visibility, \
-                      m.kind, m.status, m.progress, m.duration_ms, m.width, m.height, m.size_bytes, m.object_key, \
+                      m.kind, m.status, m.progress, m.duration_ms, m.width, m.height, m.size_bytes, m.derived_bytes, m.object_key, \
                       m.failure, m.created_at FROM media m JOIN users u ON u.id = m.owner_id"
     };
 }
@@ -69,8 +70,10 @@ pub async fn update(db: &Db, id: &str, title: &str, description: &str, visibilit
         .execute(p).await.map(|_| ()))
 }
 
-/// Deletes the record and returns its bytes to the owner's quota and the store's room.
+/// Deletes the record and returns its bytes (original and renditions) to the owner's
+/// quota and the store's room.
 pub async fn delete(db: &Db, media: &MediaRow) -> Result<bool, sqlx::Error> {
+    let bytes = media.size_bytes + media.derived_bytes;
     let remove = "DELETE FROM media WHERE id = $1";
     let user = "UPDATE users SET used_bytes = used_bytes - $1 WHERE id = $2";
     let usage = "UPDATE store_usage SET stored_bytes = stored_bytes - $1 WHERE id = 1";
@@ -79,9 +82,15 @@ pub async fn delete(db: &Db, media: &MediaRow) -> Result<bool, sqlx::Error> {
         if sqlx::query(remove).bind(&media.id).execute(&mut *tx).await?.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query(user).bind(media.size_bytes).bind(&media.owner_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(media.size_bytes).execute(&mut *tx).await?;
+        sqlx::query(user).bind(bytes).bind(&media.owner_id).execute(&mut *tx).await?;
+        sqlx::query(usage).bind(bytes).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(true)
     })
+}
+
+/// Records one play of a clip, for "hot" lists.
+pub async fn count_play(db: &Db, media_id: &str, viewer: &str) -> Result<(), sqlx::Error> {
+    let sql = "INSERT INTO plays (media_id, viewer_id, played_at) VALUES ($1, $2, $3)";
+    on_pool!(db.write(), p => sqlx::query(sql).bind(media_id).bind(viewer).bind(now_ms()).execute(p).await.map(|_| ()))
 }

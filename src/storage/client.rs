@@ -240,27 +240,79 @@ impl ObjectStore {
             .map(|_| ())
             .map_err(|e| store_error("DeleteObject", e))
     }
+    /// A URL that GETs one object (Range works on it) until `ttl` has passed.
+    pub async fn presign_get(&self, key: &str, ttl: Duration) -> Result<String, StoreError> {
+        let request = self
+            .presigner
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .presigned(presigning(ttl)?)
+            .await
+            .map_err(|e| store_error("GetObject presign", e))?;
+        Ok(request.uri().to_owned())
+    }
+
+    /// Streams an object into a local file.
+    pub async fn download_to(&self, key: &str, path: &std::path::Path) -> Result<u64, StoreError> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| store_error("GetObject", e))?;
+        let mut file = tokio::fs::File::create(path)
+            .await
+            .map_err(|e| StoreError::Unreachable(format!("creating {}: {e}", path.display())))?;
+        let mut body = out.body.into_async_read();
+        let copied = tokio::io::copy(&mut body, &mut file)
+            .await
+            .map_err(|e| StoreError::Unreachable(format!("GetObject body of {key}: {e}")))?;
+        Ok(copied)
+    }
+
+    /// Uploads a local file as an object.
+    pub async fn upload_file(&self, key: &str, path: &std::path::Path, content_type: &str) -> Result<u64, StoreError> {
+        let body = aws_sdk_s3::primitives::ByteStream::from_path(path)
+            .await
+            .map_err(|e| StoreError::Unreachable(format!("reading {}: {e}", path.display())))?;
+        let size = body.size_hint().0 as u64;
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| store_error("PutObject", e))?;
+        Ok(size)
+    }
+
+    /// Keys under `prefix` (at most the first 1,000).
+    pub async fn list_keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let page = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .send()
+            .await
+            .map_err(|e| store_error("ListObjectsV2", e))?;
+        Ok(page.contents().iter().filter_map(|o| o.key().map(str::to_owned)).collect())
+    }
+
     /// Removes every object under `prefix`, a page at a time.
     pub async fn delete_prefix(&self, prefix: &str) -> Result<(), StoreError> {
         loop {
-            let page = self
-                .client
-                .list_objects_v2()
-                .bucket(&self.bucket)
-                .prefix(prefix)
-                .max_keys(1000)
-                .send()
-                .await
-                .map_err(|e| store_error("ListObjectsV2", e))?;
-            let keys: Vec<String> = page.contents().iter().filter_map(|o| o.key().map(str::to_owned)).collect();
+            let keys = self.list_keys(prefix).await?;
             if keys.is_empty() {
                 return Ok(());
             }
             for key in &keys {
                 self.delete(key).await?;
-            }
-            if page.is_truncated() != Some(true) {
-                return Ok(());
             }
         }
     }

@@ -9,3 +9,13 @@ pub fn original(user_id: &str, upload_id: &str) -> String {
 pub fn media_prefix(media_id: &str) -> String {
     format!("m/{media_id}/")
 }
+
+/// One HLS segment of a rendition.
+pub fn segment(media_id: &str, rendition: &str, index: u32) -> String {
+    format!("m/{media_id}/hls/{rendition}/{index:05}.ts")
+}
+
+/// A single-file rendition (MP4, audio, poster) of a media.
+pub fn rendition_file(media_id: &str, name: &str) -> String {
+    format!("m/{media_id}/{name}")
+}

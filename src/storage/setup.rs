@@ -58,17 +58,7 @@ pub async fn start(settings: &Settings, listener: Option<tokio::net::TcpListener
             };
             (address, Some(store), CapacityRule::FreeDisk { dir: root, reserve: s.reserve_bytes })
         }
-        StorageMode::External => {
-            let address = StoreAddress {
-                endpoint: s.endpoint.clone(),
-                public_endpoint: if s.public_endpoint.is_empty() { s.endpoint.clone() } else { s.public_endpoint.clone() },
-                region: s.region.clone(),
-                bucket: s.bucket.clone(),
-                access_key: s.access_key.clone(),
-                secret_key: s.secret_key.expose_secret().to_owned(),
-            };
-            (address, None, CapacityRule::Fixed { capacity: s.capacity_bytes })
-        }
+        StorageMode::External => (external_address(settings), None, CapacityRule::Fixed { capacity: s.capacity_bytes }),
     };
     let store = ObjectStore::new(&address);
     store
@@ -78,6 +68,48 @@ pub async fn start(settings: &Settings, listener: Option<tokio::net::TcpListener
     let health = StoreHealth::new(store.clone(), rule, Duration::from_millis(s.probe_interval_ms.max(100)));
     health.refresh().await;
     Ok(Storage { store, health, embedded })
+}
+
+/// Reaches the store from a process that does not host it (a separate `worker`): the
+/// external store, or the embedded one served by `serve` at `storage.store_listen`.
+pub async fn connect(settings: &Settings) -> anyhow::Result<Storage> {
+    let s = &settings.storage;
+    let (address, rule) = match s.mode {
+        StorageMode::Embedded => {
+            let creds = embedded_credentials(settings)?;
+            let endpoint = format!("http://{}", settings.store_listen_addr()?);
+            let address = StoreAddress {
+                public_endpoint: if s.public_endpoint.is_empty() { endpoint.clone() } else { s.public_endpoint.clone() },
+                endpoint,
+                region: s.region.clone(),
+                bucket: s.bucket.clone(),
+                access_key: creds.access_key,
+                secret_key: creds.secret_key,
+            };
+            (address, CapacityRule::FreeDisk { dir: embedded_root(settings), reserve: s.reserve_bytes })
+        }
+        StorageMode::External => (external_address(settings), CapacityRule::Fixed { capacity: s.capacity_bytes }),
+    };
+    let store = ObjectStore::new(&address);
+    store
+        .probe()
+        .await
+        .with_context(|| format!("reaching bucket {:?} at {}; is `imshare serve` or the store running?", s.bucket, address.endpoint))?;
+    let health = StoreHealth::new(store.clone(), rule, Duration::from_millis(s.probe_interval_ms.max(100)));
+    health.refresh().await;
+    Ok(Storage { store, health, embedded: None })
+}
+
+fn external_address(settings: &Settings) -> StoreAddress {
+    let s = &settings.storage;
+    StoreAddress {
+        endpoint: s.endpoint.clone(),
+        public_endpoint: if s.public_endpoint.is_empty() { s.endpoint.clone() } else { s.public_endpoint.clone() },
+        region: s.region.clone(),
+        bucket: s.bucket.clone(),
+        access_key: s.access_key.clone(),
+        secret_key: s.secret_key.expose_secret().to_owned(),
+    }
 }
 
 #[derive(Serialize, Deserialize)]

@@ -20,8 +20,8 @@ pub enum Backend {
 
 /// The JWT secret test apps sign with, so tests can forge and expire tokens.
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
-const STORE_KEY: &str = "TESTACCESSKEY";
-const STORE_SECRET: &str = "test-store-secret-key-0123456789";
+pub const STORE_KEY: &str = "TESTACCESSKEY";
+pub const STORE_SECRET: &str = "test-store-secret-key-0123456789";
 
 /// PostgreSQL server the tests use (override with IMSHARE_TEST_PG).
 pub fn pg_server_url() -> String {
@@ -207,12 +207,26 @@ impl TestApp {
             .await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let grant: Value = res.json().await.unwrap();
-        let put = put_presigned(&self.client, &grant, bytes.to_vec()).await;
-        assert!(put.status().is_success(), "PUT to the store: {}", put.status());
+        if grant["method"] == "multipart" {
+            self.put_parts(&grant, bytes).await;
+        } else {
+            let put = put_presigned(&self.client, &grant, bytes.to_vec()).await;
+            assert!(put.status().is_success(), "PUT to the store: {}", put.status());
+        }
         let upload_id = grant["upload_id"].as_str().unwrap();
         let done = self.complete_upload(user, upload_id).await;
         assert_eq!(done.status(), StatusCode::OK);
         grant["media_id"].as_str().unwrap().to_owned()
+    }
+
+    /// PUTs every part of a multipart grant.
+    pub async fn put_parts(&self, grant: &Value, bytes: &[u8]) {
+        let part_size = grant["part_size"].as_u64().unwrap() as usize;
+        for (i, part) in grant["parts"].as_array().unwrap().iter().enumerate() {
+            let chunk = &bytes[i * part_size..((i + 1) * part_size).min(bytes.len())];
+            let res = self.client.put(part["url"].as_str().unwrap()).body(chunk.to_vec()).send().await.unwrap();
+            assert!(res.status().is_success(), "part {}: {}", i + 1, res.status());
+        }
     }
 
     /// Stops the embedded store, as an outage would.
@@ -308,4 +322,44 @@ macro_rules! on_both_databases {
             }
         )*
     };
+}
+
+/// A 4 s 1280×720 H.264/AAC clip, so the ladder has two rungs.
+pub fn hd_clip() -> &'static [u8] {
+    static CLIP: OnceLock<Vec<u8>> = OnceLock::new();
+    CLIP.get_or_init(|| generate_clip(4, "1280x720"))
+}
+
+/// A `secs` long clip of `size` (e.g. "1280x720") with a tone, H.264/AAC in MP4.
+pub fn generate_clip(secs: u32, size: &str) -> Vec<u8> {
+    generate(&[
+        "-f", "lavfi", "-i", &format!("testsrc2=duration={secs}:size={size}:rate=30"), "-f", "lavfi", "-i",
+        &format!("sine=frequency=440:duration={secs}"), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
+        "yuv420p", "-c:a", "aac", "-shortest", "-f", "mp4",
+    ])
+}
+
+/// A 3 s AAC tone in an .m4a.
+pub fn audio_clip() -> &'static [u8] {
+    static CLIP: OnceLock<Vec<u8>> = OnceLock::new();
+    CLIP.get_or_init(|| generate(&["-f", "lavfi", "-i", "sine=frequency=660:duration=3", "-c:a", "aac", "-f", "mp4"]))
+}
+
+impl TestApp {
+    /// Polls the media until its status is no longer `processing`; returns it.
+    pub async fn wait_for_media(&self, user: &TestUser, media_id: &str, limit: std::time::Duration) -> Value {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let media: Value = self.get(&format!("/v1/media/{media_id}"), &user.token).await.json().await.unwrap();
+            if media["status"] != "processing" || std::time::Instant::now() > deadline {
+                return media;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// Keys of the objects under `prefix` in the app's bucket.
+pub async fn objects_under(store: &imshare::storage::ObjectStore, prefix: &str) -> Vec<String> {
+    store.list_keys(prefix).await.expect("list objects")
 }

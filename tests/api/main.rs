@@ -3,6 +3,7 @@
 mod helpers;
 
 mod accounts;
+mod blog;
 mod friends;
 mod garage;
 mod media;
@@ -10,5 +11,7 @@ mod multipart;
 mod operations;
 mod store_outage;
 mod tokens;
+mod transcode;
+mod worker_crash;
 mod upload_refusals;
 mod uploads;

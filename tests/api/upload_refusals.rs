@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{put_is_refused, put_presigned, small_clip, spawn_app, spawn_app_with, Backend};
+use crate::helpers::{put_is_refused, small_clip, spawn_app, spawn_app_with, Backend};
 use crate::on_both_databases;
 
 on_both_databases!(

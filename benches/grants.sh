@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Benchmark of the upload-grant path (POST /v1/uploads): grants/s and latency under wrk,
+# on SQLite and on PostgreSQL, next to nginx answering a static 201 JSON of the same size
+# in the same run (the ceiling for any HTTP handler on this machine).
+#   benches/grants.sh [seconds] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+DURATION="${1:-10}"
+CONNECTIONS="${2:-32}"
+ensure_build_deps
+ensure_packages wrk nginx curl jq
+ensure_postgres
+cargo build --release --locked --bin imshare >/dev/null
+BIN=$PWD/target/release/imshare
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+cat >"$WORK/grant.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"size": 1048576, "content_type": "video/mp4", "title": "bench clip"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+LUA
+
+# Prints "requests/s p50_ms p99_ms non2xx" from wrk --latency output.
+run_wrk() {
+    local out
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@")
+    echo "$out" >>"$WORK/wrk.log"
+    local rps p50 p99 bad
+    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+    p50=$(echo "$out" | awk '$1=="50%" {print $2}')
+    p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+    bad=$(echo "$out" | awk '/Non-2xx/ {print $5}')
+    echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${bad:-0}"
+}
+to_ms() { python3 -c "import sys,re; v=sys.argv[1]; n=float(re.match(r'[0-9.]+',v).group()); u=v[len(re.match(r'[0-9.]+',v).group()):]; print(round(n*{'us':0.001,'ms':1,'s':1000}[u],2))" "$1"; }
+
+bench_imshare() {
+    local name=$1 db_url=$2 port store_port
+    port=$(free_port); store_port=$(free_port)
+    IMSHARE__DATABASE__URL="$db_url" IMSHARE__UPLOADS__DEFAULT_QUOTA_BYTES=1000000000000000 \
+        IMSHARE__STORAGE__RESERVE_BYTES=0 RUST_LOG=warn \
+        "$BIN" --data-dir "$WORK/$name" serve --listen "127.0.0.1:$port" --store-listen "127.0.0.1:$store_port" \
+        >"$WORK/$name.log" 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+    curl -sf -X POST "http://127.0.0.1:$port/v1/accounts" -H 'content-type: application/json' \
+        -d '{"username":"bench","password":"bench-password"}' >/dev/null
+    TOKEN=$(curl -sf -X POST "http://127.0.0.1:$port/v1/sessions" -H 'content-type: application/json' \
+        -d '{"username":"bench","password":"bench-password"}' | jq -r .access_token)
+    export TOKEN
+    curl -sf -X POST "http://127.0.0.1:$port/v1/uploads" -H "authorization: Bearer $TOKEN" \
+        -H 'content-type: application/json' -d '{"size": 1048576, "content_type": "video/mp4"}' >"$WORK/sample.json"
+    run_wrk -s "$WORK/grant.lua" "http://127.0.0.1:$port/v1/uploads"
+}
+
+bench_nginx() {
+    local port; port=$(free_port)
+    cat >"$WORK/nginx.conf" <<NGINX
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    server {
+        listen 127.0.0.1:$port;
+        location / { default_type application/json; alias $WORK/sample.json; }
+    }
+}
+NGINX
+    nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
+    PIDS+=($!)
+    sleep 0.5
+    run_wrk "http://127.0.0.1:$port/"
+}
+
+pg_db="imshare_bench_$$"
+psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $pg_db" >/dev/null
+trap 'cleanup; psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $pg_db" >/dev/null' EXIT
+
+read -r s_rps s_p50 s_p99 s_bad < <(bench_imshare sqlite "")
+read -r p_rps p_p50 p_p99 p_bad < <(bench_imshare postgres "postgres://postgres@127.0.0.1:5432/$pg_db")
+read -r n_rps n_p50 n_p99 n_bad < <(bench_nginx)
+
+printf '\nupload grants, %s s, %s connections, wrk -t2, on %s (%s cores)\n' "$DURATION" "$CONNECTIONS" "$(uname -m)" "$(nproc)"
+printf '%-28s %12s %9s %9s %8s %10s\n' target req/s p50_ms p99_ms non2xx "vs nginx"
+ratio() { python3 -c "print(f'{float($1)/float($2):.2f}x')"; }
+printf '%-28s %12s %9s %9s %8s %10s\n' "imshare grants (SQLite)" "$s_rps" "$s_p50" "$s_p99" "$s_bad" "$(ratio "$s_rps" "$n_rps")"
+printf '%-28s %12s %9s %9s %8s %10s\n' "imshare grants (PostgreSQL)" "$p_rps" "$p_p50" "$p_p99" "$p_bad" "$(ratio "$p_rps" "$n_rps")"
+printf '%-28s %12s %9s %9s %8s %10s\n' "nginx static 201 body" "$n_rps" "$n_p50" "$n_p99" "$n_bad" "1.00x"

@@ -1,0 +1,8 @@
+//! imshare-media against real files made with the ffmpeg CLI.
+
+mod broken;
+mod cli;
+mod helpers;
+mod poster;
+mod probe;
+mod transcode;

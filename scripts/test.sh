@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit tests, and integration tests on SQLite and PostgreSQL,
+# against the embedded store and Garage. Installs and starts whatever is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+mkdir -p "$CACHE_DIR"
+if [ "${CI:-}" = "true" ]; then
+    # A fresh clone each run: keep the build outside it so CI stays warm.
+    export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE_DIR/target}"
+fi
+
+ensure_build_deps
+ensure_postgres
+ensure_redis
+ensure_garage
+
+# Databases left by earlier runs of the suite.
+for db in $(psql -h 127.0.0.1 -U postgres -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'imshare_test_%'"); do
+    psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" >/dev/null
+done
+
+say "running the test suite"
+cargo test --workspace --locked --no-fail-fast "$@"

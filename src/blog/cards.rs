@@ -1,0 +1,88 @@
+//! From rows to the views' plain structs: posters presigned for the viewer, dates and
+//! states spelled out.
+
+use std::time::Duration;
+
+use imshare_templates::{ClipCard, ClipStatus, UserRef};
+use time::OffsetDateTime;
+
+use super::error::PageError;
+use super::store::{self, ClipRow};
+use crate::state::AppState;
+
+/// The cards of a list; posters of ready clips get presigned store URLs.
+pub async fn cards(state: &AppState, rows: Vec<ClipRow>) -> Result<Vec<ClipCard>, PageError> {
+    let mut cards = Vec::with_capacity(rows.len());
+    for row in rows {
+        let status = clip_status(&row.status, row.progress);
+        let poster_url = match (&row.poster_key, status) {
+            (Some(key), ClipStatus::Ready) => Some(presign(state, key).await?),
+            _ => None,
+        };
+        cards.push(ClipCard {
+            id: row.id,
+            title: row.title,
+            owner: row.owner_username,
+            poster_url,
+            duration_ms: row.duration_ms,
+            date: date(row.created_at),
+            status,
+            plays: row.plays,
+        });
+    }
+    Ok(cards)
+}
+
+/// Blogs as the views list them.
+pub fn users(rows: Vec<store::UserRef>) -> Vec<UserRef> {
+    rows.into_iter()
+        .map(|u| UserRef {
+            username: u.username,
+            display_name: u.display_name,
+        })
+        .collect()
+}
+
+/// A GET URL of a stored object, valid as long as playback URLs are.
+pub async fn presign(state: &AppState, key: &str) -> Result<String, PageError> {
+    let ttl = Duration::from_secs(state.settings.media.play_url_ttl_secs);
+    state
+        .store
+        .presign_get(key, ttl)
+        .await
+        .map_err(|e| PageError::Unexpected(anyhow::Error::new(e)))
+}
+
+/// The stored status as the views know it; anything unknown is still processing.
+pub fn clip_status(status: &str, progress: i32) -> ClipStatus {
+    match status {
+        "ready" => ClipStatus::Ready,
+        "failed" => ClipStatus::Failed,
+        _ => ClipStatus::Processing {
+            progress: progress.clamp(0, 100),
+        },
+    }
+}
+
+/// `YYYY-MM-DD` (UTC) of epoch milliseconds: short, and unambiguous in every locale.
+pub fn date(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map(|t| t.date().to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_states() {
+        assert_eq!(date(1_772_409_600_000), "2026-03-02");
+        assert_eq!(
+            clip_status("processing", 140),
+            ClipStatus::Processing { progress: 100 }
+        );
+        assert_eq!(clip_status("ready", 100), ClipStatus::Ready);
+        assert_eq!(clip_status("failed", 3), ClipStatus::Failed);
+    }
+}

@@ -1,0 +1,98 @@
+//! What can go wrong on a page, answered with an HTML page in the site's layout (the JSON
+//! API keeps its JSON errors), and the fallback for paths nothing else answers.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use imshare_templates::{self as views, ErrorView, Page};
+
+use super::page::{self, Caching};
+use crate::error::json_error;
+
+/// Page errors.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// Also for clips and blogs the visitor may not see: their existence is not revealed.
+    #[error("There is no such page, or it is not shared with you. If someone sent you a link, ask them for a new one.")]
+    NotFound,
+    #[error("This link is not valid: it was changed or cut short on the way. Ask for a new link in the app, or sign in.")]
+    LinkInvalid,
+    #[error("This link has expired: blog links work for a few minutes. Open the blog from the app again for a new one, or sign in.")]
+    LinkExpired,
+    #[error("This link was already used: each blog link signs in once. Open the blog from the app again for a new one, or sign in.")]
+    LinkUsed,
+    /// A form failed its anti-forgery check; the text says which and what to do.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for PageError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
+    }
+}
+
+impl PageError {
+    fn heading(&self) -> &'static str {
+        match self {
+            Self::NotFound => "Not found",
+            Self::LinkInvalid => "This link is not valid",
+            Self::LinkExpired => "This link has expired",
+            Self::LinkUsed => "This link was already used",
+            Self::Forbidden(_) => "Not allowed",
+            Self::BadRequest(_) => "That request did not make sense",
+            Self::Unexpected(_) => "Something went wrong",
+        }
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::LinkInvalid | Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::LinkExpired | Self::LinkUsed => StatusCode::GONE,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let message = match self {
+            Self::Unexpected(e) => {
+                tracing::error!(error = ?e, "page failed");
+                "The server hit an unexpected error. Try again in a moment; if it persists, tell the operator.".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let view = ErrorView {
+            status: status.as_u16(),
+            heading: self.heading().to_owned(),
+            message,
+        };
+        // The visitor is not known here, so the header offers signing in to everyone.
+        let markup = views::error(&Page::new(self.heading(), None), &view);
+        page::html(
+            status,
+            markup.into_string(),
+            Caching::NoStore,
+            &page::base_csp(),
+        )
+    }
+}
+
+/// Answers paths no route matches: JSON under `/v1/`, an HTML page everywhere else.
+pub async fn fallback(req: HttpRequest) -> HttpResponse {
+    if req.path().starts_with("/v1/") {
+        return json_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such endpoint: check the method and path against GET /openapi.json",
+        );
+    }
+    PageError::NotFound.error_response()
+}

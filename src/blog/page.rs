@@ -1,0 +1,149 @@
+//! Response headers every page carries: a Content-Security-Policy that allows only our
+//! inline stylesheet and media from this service and the store, cache rules, and the
+//! address the service is reached at.
+
+use std::sync::LazyLock;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use crate::state::AppState;
+
+/// How long shared caches and browsers may keep a page that looks the same to everyone.
+const PUBLIC_MAX_AGE_SECS: u32 = 60;
+
+/// Who may keep a copy of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caching {
+    /// The same for every anonymous visitor: any cache may keep it for a minute.
+    Public,
+    /// Shows the signed-in visitor's own view: only their browser, and not on disk.
+    Personal,
+    /// Changes by the second (progress, a form's token): nobody keeps it.
+    NoStore,
+}
+
+/// The stylesheet's CSP source: its hash, so no other inline style or script runs.
+static STYLE_SOURCE: LazyLock<String> = LazyLock::new(|| {
+    let digest = Sha256::digest(imshare_templates::STYLESHEET.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+});
+
+/// The policy of pages without media (errors, forms).
+pub fn base_csp() -> String {
+    csp("")
+}
+
+/// The policy of pages showing posters and players: media comes straight from the store
+/// through presigned URLs, so its origin is allowed next to ours (HLS playlists).
+pub fn csp(store_origin: &str) -> String {
+    format!(
+        "default-src 'none'; style-src {style}; img-src 'self' {store_origin}; media-src 'self' {store_origin}; \
+         form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        style = STYLE_SOURCE.as_str()
+    )
+}
+
+/// An HTML response with the security and cache headers of every page.
+pub fn html(
+    status: StatusCode,
+    body: impl Into<bytes::Bytes>,
+    caching: Caching,
+    csp: &str,
+) -> HttpResponse {
+    let mut res = HttpResponse::build(status);
+    res.content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, csp))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        // Page addresses never travel to the store with poster and video requests.
+        .insert_header((header::REFERRER_POLICY, "same-origin"));
+    match caching {
+        Caching::Public => res
+            .insert_header((
+                header::CACHE_CONTROL,
+                format!("public, max-age={PUBLIC_MAX_AGE_SECS}"),
+            ))
+            // A signed-in visitor gets another page at the same address.
+            .insert_header((header::VARY, "Cookie")),
+        Caching::Personal => res.insert_header((header::CACHE_CONTROL, "private, no-store")),
+        Caching::NoStore => res.insert_header((header::CACHE_CONTROL, "no-store")),
+    };
+    res.body(body.into())
+}
+
+/// A 303 to a local path (after a link, a sign-in or a sign-out), never cached.
+pub fn see_other(location: &str) -> actix_web::HttpResponseBuilder {
+    let mut res = HttpResponse::SeeOther();
+    res.insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::REFERRER_POLICY, "same-origin"));
+    res
+}
+
+/// The address clients reach this service at: the configured one, or this request's.
+pub fn public_base(state: &AppState, req: &HttpRequest) -> String {
+    let configured = state.settings.server.public_url.trim_end_matches('/');
+    if !configured.is_empty() {
+        return configured.to_owned();
+    }
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
+/// Whether the connection reaches browsers over HTTPS (cookies are then `Secure`).
+pub fn is_https(state: &AppState, req: &HttpRequest) -> bool {
+    state.settings.server.public_url.starts_with("https://")
+        || req.connection_info().scheme() == "https"
+}
+
+/// Whether a form post comes from one of our own pages: its `Origin` (or, from browsers
+/// that send none, its `Referer`) must be this service. Browsers that send neither are
+/// left to the form's token.
+pub fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
+    let ours = public_base(state, req);
+    let header_text = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if let Some(origin) = header_text(header::ORIGIN) {
+        return origin == ours;
+    }
+    match header_text(header::REFERER) {
+        Some(referer) => referer
+            .strip_prefix(ours.as_str())
+            .is_some_and(|rest| rest.starts_with('/')),
+        None => true,
+    }
+}
+
+/// Equality that takes as long for a near miss as for a far one, for secret tokens.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_allows_the_store_for_media_and_nothing_for_scripts() {
+        let policy = csp("http://store.example:9000");
+        assert!(policy.contains("img-src 'self' http://store.example:9000;"));
+        assert!(policy.contains("media-src 'self' http://store.example:9000;"));
+        assert!(policy.starts_with("default-src 'none';"));
+        assert!(!policy.contains("script-src"));
+    }
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "ab"));
+    }
+}

@@ -1,0 +1,34 @@
+//! Events for a user (`media.ready`, `media.failed`, …), kept in the database until the
+//! real-time gateway delivers them, so none is lost while the user is offline.
+
+use crate::db::Db;
+use crate::time_util::now_ms;
+
+/// A `media.ready` event.
+pub const MEDIA_READY: &str = "media.ready";
+/// A `media.failed` event.
+pub const MEDIA_FAILED: &str = "media.failed";
+
+/// Records an event for `user_id`.
+pub async fn record(db: &Db, user_id: &str, kind: &str, payload: &serde_json::Value) -> Result<(), sqlx::Error> {
+    let sql = "INSERT INTO notifications (id, user_id, kind, payload, created_at) VALUES ($1, $2, $3, $4, $5)";
+    crate::on_pool!(db.write(), p => sqlx::query(sql)
+        .bind(uuid::Uuid::now_v7().to_string()).bind(user_id).bind(kind).bind(payload.to_string()).bind(now_ms())
+        .execute(p).await.map(|_| ()))
+}
+
+/// A stored event.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredEvent {
+    pub id: String,
+    pub kind: String,
+    pub payload: String,
+    pub created_at: i64,
+}
+
+/// The user's undelivered events, oldest first.
+pub async fn pending(db: &Db, user_id: &str, limit: i64) -> Result<Vec<StoredEvent>, sqlx::Error> {
+    let sql = "SELECT id, kind, payload, created_at FROM notifications \
+               WHERE user_id = $1 AND delivered_at IS NULL ORDER BY id LIMIT $2";
+    crate::on_pool!(db.read(), p => sqlx::query_as(sql).bind(user_id).bind(limit).fetch_all(p).await)
+}

@@ -1,0 +1,81 @@
+//! SQL for the job queue. PostgreSQL claims with `FOR UPDATE SKIP LOCKED` so workers never
+//! wait on each other; SQLite has a single writer, so one `UPDATE … RETURNING` is atomic.
+
+use crate::db::{Db, Pool};
+use crate::time_util::now_ms;
+
+/// A job this worker holds until `lease_until`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClaimedJob {
+    pub id: String,
+    pub kind: String,
+    pub media_id: String,
+    pub attempts: i32,
+}
+
+/// Claims the oldest runnable job: queued and due, or running with an expired lease.
+pub async fn claim(db: &Db, worker: &str, lease_ms: i64) -> Result<Option<ClaimedJob>, sqlx::Error> {
+    let now = now_ms();
+    match db.write() {
+        Pool::Sqlite(p) => {
+            let sql = "UPDATE jobs SET state = 'running', lease_until = $1, worker = $2, attempts = attempts + 1, \
+                       updated_at = $3 WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_after <= $3) \
+                       OR (state = 'running' AND lease_until < $3) ORDER BY run_after LIMIT 1) \
+                       RETURNING id, kind, media_id, attempts";
+            sqlx::query_as(sql).bind(now + lease_ms).bind(worker).bind(now).fetch_optional(p).await
+        }
+        Pool::Postgres(p) => {
+            let sql = "UPDATE jobs SET state = 'running', lease_until = $1, worker = $2, attempts = attempts + 1, \
+                       updated_at = $3 WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_after <= $3) \
+                       OR (state = 'running' AND lease_until < $3) ORDER BY run_after LIMIT 1 FOR UPDATE SKIP LOCKED) \
+                       RETURNING id, kind, media_id, attempts";
+            sqlx::query_as(sql).bind(now + lease_ms).bind(worker).bind(now).fetch_optional(p).await
+        }
+    }
+}
+
+/// Extends the lease of a job this worker still holds; false if it lost the job.
+pub async fn renew_lease(db: &Db, job_id: &str, worker: &str, lease_ms: i64) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE jobs SET lease_until = $1 WHERE id = $2 AND worker = $3 AND state = 'running'";
+    crate::on_pool!(db.write(), p => sqlx::query(sql)
+        .bind(now_ms() + lease_ms).bind(job_id).bind(worker)
+        .execute(p).await.map(|r| r.rows_affected() == 1))
+}
+
+/// Marks a job done.
+pub async fn finish(db: &Db, job_id: &str) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = $1 WHERE id = $2";
+    crate::on_pool!(db.write(), p => sqlx::query(sql).bind(now_ms()).bind(job_id).execute(p).await.map(|_| ()))
+}
+
+/// What became of a failed attempt.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RetryOutcome {
+    /// Queued again after a backoff.
+    Retrying { in_ms: i64 },
+    /// Out of attempts (or not worth retrying): the job is failed for good.
+    Failed,
+}
+
+/// Records a failed attempt: requeues with exponential backoff while attempts remain.
+pub async fn retry_or_fail(
+    db: &Db,
+    job: &ClaimedJob,
+    error: &str,
+    retryable: bool,
+    max_attempts: i32,
+    base_backoff_ms: i64,
+) -> Result<RetryOutcome, sqlx::Error> {
+    let now = now_ms();
+    if retryable && job.attempts < max_attempts {
+        let in_ms = base_backoff_ms * (1i64 << (job.attempts - 1).clamp(0, 10));
+        let sql = "UPDATE jobs SET state = 'queued', run_after = $1, lease_until = NULL, last_error = $2, \
+                   updated_at = $3 WHERE id = $4";
+        crate::on_pool!(db.write(), p => sqlx::query(sql)
+            .bind(now + in_ms).bind(error).bind(now).bind(&job.id).execute(p).await.map(|_| ()))?;
+        return Ok(RetryOutcome::Retrying { in_ms });
+    }
+    let sql = "UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = $1, updated_at = $2 WHERE id = $3";
+    crate::on_pool!(db.write(), p => sqlx::query(sql).bind(error).bind(now).bind(&job.id).execute(p).await.map(|_| ()))?;
+    Ok(RetryOutcome::Failed)
+}

@@ -1,0 +1,134 @@
+//! SQL for what the transcoder records about a media.
+
+use crate::db::Db;
+use crate::on_pool;
+use crate::time_util::now_ms;
+
+/// What the transcoder needs to know about the media of a job.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct JobMedia {
+    pub id: String,
+    pub owner_id: String,
+    pub object_key: String,
+    pub size_bytes: i64,
+    pub status: String,
+}
+
+/// The media of a job, if it still exists.
+pub async fn job_media(db: &Db, media_id: &str) -> Result<Option<JobMedia>, sqlx::Error> {
+    let sql = "SELECT id, owner_id, object_key, size_bytes, status FROM media WHERE id = $1";
+    on_pool!(db.read(), p => sqlx::query_as(sql).bind(media_id).fetch_optional(p).await)
+}
+
+/// Forgets what an earlier, interrupted attempt produced.
+pub async fn reset_outputs(db: &Db, media_id: &str) -> Result<(), sqlx::Error> {
+    on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        sqlx::query("DELETE FROM segments WHERE media_id = $1").bind(media_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM renditions WHERE media_id = $1").bind(media_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE media SET progress = 0, hls_complete = FALSE, failure = NULL, updated_at = $1 WHERE id = $2")
+            .bind(now_ms()).bind(media_id).execute(&mut *tx).await?;
+        tx.commit().await
+    })
+}
+
+/// Records what probing found.
+pub async fn set_probe(
+    db: &Db,
+    media_id: &str,
+    kind: &str,
+    duration_ms: i64,
+    size: Option<(u32, u32)>,
+) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE media SET kind = $1, duration_ms = $2, width = $3, height = $4, updated_at = $5 WHERE id = $6";
+    let (w, h) = size.map_or((None, None), |(w, h)| (Some(w as i32), Some(h as i32)));
+    on_pool!(db.write(), p => sqlx::query(sql)
+        .bind(kind).bind(duration_ms).bind(w).bind(h).bind(now_ms()).bind(media_id)
+        .execute(p).await.map(|_| ()))
+}
+
+/// One rendition of the HLS ladder.
+pub struct RenditionRow<'a> {
+    pub name: &'a str,
+    pub width: u32,
+    pub height: u32,
+    pub bandwidth: u64,
+    pub codecs: &'a str,
+}
+
+/// Records (or updates) a rendition, so the master playlist can list it.
+pub async fn upsert_rendition(db: &Db, media_id: &str, r: &RenditionRow<'_>) -> Result<(), sqlx::Error> {
+    let sql = "INSERT INTO renditions (media_id, name, width, height, bandwidth, codecs) VALUES ($1, $2, $3, $4, $5, $6) \
+               ON CONFLICT (media_id, name) DO UPDATE SET width = excluded.width, height = excluded.height, \
+               bandwidth = excluded.bandwidth, codecs = excluded.codecs";
+    on_pool!(db.write(), p => sqlx::query(sql)
+        .bind(media_id).bind(r.name).bind(r.width as i32).bind(r.height as i32).bind(r.bandwidth as i64).bind(r.codecs)
+        .execute(p).await.map(|_| ()))
+}
+
+/// Records a finished segment that is already in the store.
+pub async fn insert_segment(
+    db: &Db,
+    media_id: &str,
+    rendition: &str,
+    index: u32,
+    duration_ms: i64,
+    key: &str,
+) -> Result<(), sqlx::Error> {
+    let sql = "INSERT INTO segments (media_id, rendition, idx, duration_ms, object_key) VALUES ($1, $2, $3, $4, $5) \
+               ON CONFLICT (media_id, rendition, idx) DO UPDATE SET duration_ms = excluded.duration_ms, \
+               object_key = excluded.object_key";
+    on_pool!(db.write(), p => sqlx::query(sql)
+        .bind(media_id).bind(rendition).bind(index as i32).bind(duration_ms).bind(key)
+        .execute(p).await.map(|_| ()))
+}
+
+/// Sets the progress shown in `GET /v1/media/{id}`.
+pub async fn set_progress(db: &Db, media_id: &str, percent: u8) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE media SET progress = $1, updated_at = $2 WHERE id = $3";
+    on_pool!(db.write(), p => sqlx::query(sql)
+        .bind(i32::from(percent)).bind(now_ms()).bind(media_id).execute(p).await.map(|_| ()))
+}
+
+/// Where the finished outputs are.
+pub struct ReadyOutputs {
+    pub mp4_key: Option<String>,
+    pub audio_key: Option<String>,
+    pub poster_key: Option<String>,
+    pub derived_bytes: i64,
+}
+
+/// Marks the media ready and counts its renditions against quota and store room.
+pub async fn mark_ready(db: &Db, media: &JobMedia, out: &ReadyOutputs) -> Result<(), sqlx::Error> {
+    let ready = "UPDATE media SET status = 'ready', progress = 100, hls_complete = TRUE, mp4_key = $1, audio_key = $2, \
+                 poster_key = $3, derived_bytes = $4, failure = NULL, updated_at = $5 WHERE id = $6";
+    let user = "UPDATE users SET used_bytes = used_bytes + $1 WHERE id = $2";
+    let usage = "UPDATE store_usage SET stored_bytes = stored_bytes + $1 WHERE id = 1";
+    on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        sqlx::query(ready)
+            .bind(&out.mp4_key).bind(&out.audio_key).bind(&out.poster_key).bind(out.derived_bytes)
+            .bind(now_ms()).bind(&media.id)
+            .execute(&mut *tx).await?;
+        sqlx::query(user).bind(out.derived_bytes).bind(&media.owner_id).execute(&mut *tx).await?;
+        sqlx::query(usage).bind(out.derived_bytes).execute(&mut *tx).await?;
+        tx.commit().await
+    })
+}
+
+/// Marks the media failed with a reason a person can read. If its original was removed
+/// from the store, its bytes go back to the owner's quota and the store's room.
+pub async fn mark_failed(db: &Db, media: &JobMedia, reason: &str, original_removed: bool) -> Result<(), sqlx::Error> {
+    let freed = if original_removed { media.size_bytes } else { 0 };
+    let failed = "UPDATE media SET status = 'failed', failure = $1, size_bytes = size_bytes - $2, updated_at = $3 \
+                  WHERE id = $4";
+    let user = "UPDATE users SET used_bytes = used_bytes - $1 WHERE id = $2";
+    let usage = "UPDATE store_usage SET stored_bytes = stored_bytes - $1 WHERE id = 1";
+    on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        sqlx::query(failed).bind(reason).bind(freed).bind(now_ms()).bind(&media.id).execute(&mut *tx).await?;
+        sqlx::query(user).bind(freed).bind(&media.owner_id).execute(&mut *tx).await?;
+        sqlx::query(usage).bind(freed).execute(&mut *tx).await?;
+        tx.commit().await
+    })
+}
