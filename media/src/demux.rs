@@ -17,24 +17,19 @@ const LOW_PROBE_SCORE: i32 = 25;
 /// Opens a file for demuxing, telling an empty, foreign or damaged file apart.
 pub(crate) fn open_input(path: &Path) -> Result<Input, MediaError> {
     crate::init();
-    let meta = std::fs::metadata(path).map_err(|source| MediaError::Io {
+    let unreadable = |source| MediaError::Io {
         action: "cannot read",
         path: path.to_owned(),
         source,
-    })?;
-    if meta.len() == 0 {
+    };
+    // Checked here so that any failure ffmpeg reports afterwards is about the content.
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    if file.metadata().map_err(unreadable)?.len() == 0 {
         return Err(MediaError::Empty);
     }
-    let input = ffmpeg::format::input(path).map_err(|e| match e {
-        ffmpeg::Error::Other { errno } => MediaError::Io {
-            action: "cannot read",
-            path: path.to_owned(),
-            source: std::io::Error::from_raw_os_error(errno),
-        },
-        _ => match sniff(path) {
-            Some(format) => MediaError::Corrupt(format!("its {format} data cannot be read")),
-            None => MediaError::NotMedia,
-        },
+    let input = ffmpeg::format::input(path).map_err(|_| match sniff(path) {
+        Some(format) => MediaError::Corrupt(format!("its {format} data cannot be read")),
+        None => MediaError::NotMedia,
     })?;
     // ffmpeg's own "misdetection possible" threshold: random bytes can pass for raw H.263.
     if input.probe_score() <= LOW_PROBE_SCORE {
@@ -65,7 +60,7 @@ pub(crate) fn next_packet(input: &mut Input, path: &Path) -> Result<Option<Packe
         match read {
             Ok(()) => return Ok(Some(packet)),
             Err(ffmpeg::Error::Eof) => return Ok(None),
-            Err(ffmpeg::Error::Other { errno }) => {
+            Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::util::error::EIO => {
                 return Err(MediaError::Io {
                     action: "cannot read",
                     path: path.to_owned(),

@@ -39,13 +39,14 @@ CREATE TABLE friendships (
     PRIMARY KEY (user_id, friend_id)
 );
 
--- One row: bytes held by completed media and bytes reserved by pending uploads.
+-- Bytes held by completed media and bytes reserved by pending uploads, spread over 16
+-- rows so concurrent uploads do not queue on one row lock; the totals are the sums.
 CREATE TABLE store_usage (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
+    id INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 16),
     stored_bytes BIGINT NOT NULL DEFAULT 0,
     reserved_bytes BIGINT NOT NULL DEFAULT 0
 );
-INSERT INTO store_usage (id, stored_bytes, reserved_bytes) VALUES (1, 0, 0);
+INSERT INTO store_usage (id) VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12), (13), (14), (15), (16);
 
 CREATE TABLE uploads (
     id TEXT PRIMARY KEY,

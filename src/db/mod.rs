@@ -44,6 +44,8 @@ impl Db {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections)
+                // A failed connection surfaces on use anyway; a ping per acquire costs a round trip per query.
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(5))
                 .connect(url)
                 .await
@@ -60,11 +62,13 @@ impl Db {
             .busy_timeout(Duration::from_secs(5));
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await
             .with_context(|| format!("opening SQLite database {url}"))?;
         let readers = SqlitePoolOptions::new()
             .max_connections(max_connections.max(2))
+            .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await
             .with_context(|| format!("opening SQLite database {url} for reading"))?;
@@ -108,6 +112,11 @@ impl Db {
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         on_pool!(self.read(), p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))
     }
+}
+
+/// A random row of the sharded `store_usage` counters (see migration 0001).
+pub fn usage_shard() -> i64 {
+    rand::random::<u8>() as i64 % 16 + 1
 }
 
 /// True for a unique-key violation, which callers turn into a 409.

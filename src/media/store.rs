@@ -1,7 +1,7 @@
 //! SQL for media records.
 
 use crate::visible_to;
-use crate::db::Db;
+use crate::db::{usage_shard, Db};
 use crate::on_pool;
 use crate::time_util::now_ms;
 
@@ -76,14 +76,14 @@ pub async fn delete(db: &Db, media: &MediaRow) -> Result<bool, sqlx::Error> {
     let bytes = media.size_bytes + media.derived_bytes;
     let remove = "DELETE FROM media WHERE id = $1";
     let user = "UPDATE users SET used_bytes = used_bytes - $1 WHERE id = $2";
-    let usage = "UPDATE store_usage SET stored_bytes = stored_bytes - $1 WHERE id = 1";
+    let usage = "UPDATE store_usage SET stored_bytes = stored_bytes - $1 WHERE id = $2";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
         if sqlx::query(remove).bind(&media.id).execute(&mut *tx).await?.rows_affected() == 0 {
             return Ok(false);
         }
         sqlx::query(user).bind(bytes).bind(&media.owner_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(bytes).execute(&mut *tx).await?;
+        sqlx::query(usage).bind(bytes).bind(usage_shard()).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(true)
     })

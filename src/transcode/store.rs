@@ -1,6 +1,6 @@
 //! SQL for what the transcoder records about a media.
 
-use crate::db::Db;
+use crate::db::{usage_shard, Db};
 use crate::on_pool;
 use crate::time_util::now_ms;
 
@@ -103,7 +103,7 @@ pub async fn mark_ready(db: &Db, media: &JobMedia, out: &ReadyOutputs) -> Result
     let ready = "UPDATE media SET status = 'ready', progress = 100, hls_complete = TRUE, mp4_key = $1, audio_key = $2, \
                  poster_key = $3, derived_bytes = $4, failure = NULL, updated_at = $5 WHERE id = $6";
     let user = "UPDATE users SET used_bytes = used_bytes + $1 WHERE id = $2";
-    let usage = "UPDATE store_usage SET stored_bytes = stored_bytes + $1 WHERE id = 1";
+    let usage = "UPDATE store_usage SET stored_bytes = stored_bytes + $1 WHERE id = $2";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
         sqlx::query(ready)
@@ -111,7 +111,7 @@ pub async fn mark_ready(db: &Db, media: &JobMedia, out: &ReadyOutputs) -> Result
             .bind(now_ms()).bind(&media.id)
             .execute(&mut *tx).await?;
         sqlx::query(user).bind(out.derived_bytes).bind(&media.owner_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(out.derived_bytes).execute(&mut *tx).await?;
+        sqlx::query(usage).bind(out.derived_bytes).bind(usage_shard()).execute(&mut *tx).await?;
         tx.commit().await
     })
 }
@@ -123,12 +123,12 @@ pub async fn mark_failed(db: &Db, media: &JobMedia, reason: &str, original_remov
     let failed = "UPDATE media SET status = 'failed', failure = $1, size_bytes = size_bytes - $2, updated_at = $3 \
                   WHERE id = $4";
     let user = "UPDATE users SET used_bytes = used_bytes - $1 WHERE id = $2";
-    let usage = "UPDATE store_usage SET stored_bytes = stored_bytes - $1 WHERE id = 1";
+    let usage = "UPDATE store_usage SET stored_bytes = stored_bytes - $1 WHERE id = $2";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
         sqlx::query(failed).bind(reason).bind(freed).bind(now_ms()).bind(&media.id).execute(&mut *tx).await?;
         sqlx::query(user).bind(freed).bind(&media.owner_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(freed).execute(&mut *tx).await?;
+        sqlx::query(usage).bind(freed).bind(usage_shard()).execute(&mut *tx).await?;
         tx.commit().await
     })
 }

@@ -1,7 +1,7 @@
 //! SQL for uploads: reservations against quota and store room are taken and released in
 //! the same transaction as the upload's state change, so they can never drift apart.
 
-use crate::db::Db;
+use crate::db::{usage_shard, Db};
 use crate::on_pool;
 use crate::time_util::now_ms;
 
@@ -51,8 +51,10 @@ pub enum Refusal {
 /// Reserves `row.size_bytes` against the store's room and the user's quota, and records
 /// the pending upload; all or nothing.
 pub async fn reserve_and_insert(db: &Db, row: &UploadRow, room: StoreRoom) -> Result<Result<(), Refusal>, sqlx::Error> {
-    let reserve_store = "UPDATE store_usage SET reserved_bytes = reserved_bytes + $1 \
-                         WHERE id = 1 AND reserved_bytes + $1 + stored_bytes * $2 <= $3";
+    // Checks the total over all shards but locks only one shard row; on PostgreSQL two
+    // concurrent grants may both see room and overshoot by at most their own sizes.
+    let reserve_store = "UPDATE store_usage SET reserved_bytes = reserved_bytes + $1 WHERE id = $2 \
+                         AND (SELECT SUM(reserved_bytes + stored_bytes * $3) FROM store_usage) + $1 <= $4";
     let reserve_quota = "UPDATE users SET reserved_bytes = reserved_bytes + $1 \
                          WHERE id = $2 AND used_bytes + reserved_bytes + $1 <= quota_bytes";
     let quota = "SELECT used_bytes + reserved_bytes, quota_bytes FROM users WHERE id = $1";
@@ -65,7 +67,8 @@ pub async fn reserve_and_insert(db: &Db, row: &UploadRow, room: StoreRoom) -> Re
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
         let store = sqlx::query(reserve_store)
-            .bind(size).bind(i64::from(room.stored_counts)).bind(room.limit.min(i64::MAX as u64) as i64)
+            .bind(size).bind(usage_shard()).bind(i64::from(room.stored_counts))
+            .bind(room.limit.min(i64::MAX as u64) as i64)
             .execute(&mut *tx).await?;
         if store.rows_affected() == 0 {
             return Ok(Err(Refusal::StoreFull));
@@ -105,7 +108,8 @@ pub async fn complete(db: &Db, upload: &UploadRow) -> Result<bool, sqlx::Error> 
     let now = now_ms();
     let mark = "UPDATE uploads SET state = 'completed', completed_at = $1 WHERE id = $2 AND state = 'pending'";
     let user = "UPDATE users SET reserved_bytes = reserved_bytes - $1, used_bytes = used_bytes + $1 WHERE id = $2";
-    let usage = "UPDATE store_usage SET reserved_bytes = reserved_bytes - $1, stored_bytes = stored_bytes + $1 WHERE id = 1";
+    let usage =
+        "UPDATE store_usage SET reserved_bytes = reserved_bytes - $1, stored_bytes = stored_bytes + $1 WHERE id = $2";
     let media = "INSERT INTO media (id, owner_id, title, description, visibility, kind, status, progress, size_bytes, \
                  content_type, object_key, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, 'processing', 0, $7, $8, $9, $10, $10)";
@@ -118,7 +122,7 @@ pub async fn complete(db: &Db, upload: &UploadRow) -> Result<bool, sqlx::Error> 
             return Ok(false);
         }
         sqlx::query(user).bind(upload.size_bytes).bind(&upload.user_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(upload.size_bytes).execute(&mut *tx).await?;
+        sqlx::query(usage).bind(upload.size_bytes).bind(usage_shard()).execute(&mut *tx).await?;
         sqlx::query(media)
             .bind(&upload.media_id).bind(&upload.user_id).bind(&upload.title).bind(&upload.description)
             .bind(&upload.visibility).bind(kind).bind(upload.size_bytes).bind(&upload.content_type)
@@ -136,14 +140,14 @@ pub async fn complete(db: &Db, upload: &UploadRow) -> Result<bool, sqlx::Error> 
 pub async fn release(db: &Db, upload: &UploadRow, final_state: &str) -> Result<bool, sqlx::Error> {
     let mark = "UPDATE uploads SET state = $1 WHERE id = $2 AND state = 'pending'";
     let user = "UPDATE users SET reserved_bytes = reserved_bytes - $1 WHERE id = $2";
-    let usage = "UPDATE store_usage SET reserved_bytes = reserved_bytes - $1 WHERE id = 1";
+    let usage = "UPDATE store_usage SET reserved_bytes = reserved_bytes - $1 WHERE id = $2";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
         if sqlx::query(mark).bind(final_state).bind(&upload.id).execute(&mut *tx).await?.rows_affected() == 0 {
             return Ok(false);
         }
         sqlx::query(user).bind(upload.size_bytes).bind(&upload.user_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(upload.size_bytes).execute(&mut *tx).await?;
+        sqlx::query(usage).bind(upload.size_bytes).bind(usage_shard()).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(true)
     })

@@ -170,3 +170,63 @@ fn a_video_job_without_rungs_is_the_callers_mistake() {
 
     assert!(matches!(error, MediaError::InvalidJob(_)), "{error:?}");
 }
+
+#[test]
+fn garbage_behind_real_looking_headers_never_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let headers: [&[u8]; 4] = [
+        b"",
+        b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom",
+        b"ID3\x04\0\0\0\0\0\x10",
+        b"\x1aE\xdf\xa3",
+    ];
+    for (i, header) in headers.iter().enumerate() {
+        for (j, len) in [1usize, 100, 4096, 300_000].into_iter().enumerate() {
+            let input = dir.path().join(format!("garbage-{i}-{j}"));
+            let mut bytes = header.to_vec();
+            bytes.extend(noise(len));
+            std::fs::write(&input, &bytes).unwrap();
+            let out = dir.path().join(format!("out-{i}-{j}"));
+
+            let probed = probe(&input);
+            let run = transcode(&job(&input, &out, vec![Rung::new(360)]));
+            let poster = imshare_media::poster(&input, &out.with_extension("jpg"), 1.0);
+
+            for error in [probed.err(), run.result.err(), poster.err()]
+                .into_iter()
+                .flatten()
+            {
+                assert!(error.is_input_error(), "{}: {error:?}", input.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn damage_in_the_middle_is_concealed_or_refused_but_never_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = clip(dir.path(), "good.mp4", 6, "640x360", 30);
+    let faststart = dir.path().join("faststart.mp4");
+    ffmpeg(&format!(
+        "-i {} -c copy -movflags +faststart {}",
+        good.display(),
+        faststart.display()
+    ));
+    let ts = dir.path().join("good.ts");
+    ffmpeg(&format!("-i {} -c copy {}", good.display(), ts.display()));
+    for (i, source) in [&faststart, &ts].into_iter().enumerate() {
+        let mut bytes = std::fs::read(source).unwrap();
+        let (from, to) = (bytes.len() * 4 / 10, bytes.len() * 6 / 10);
+        bytes[from..to].copy_from_slice(&noise(to - from));
+        let damaged = dir.path().join(format!("damaged-{i}"));
+        std::fs::write(&damaged, &bytes).unwrap();
+        let out = dir.path().join(format!("out-{i}"));
+
+        let run = transcode(&job(&damaged, &out, vec![Rung::new(360)]));
+
+        match run.result {
+            Ok(outputs) => assert!(!outputs.renditions[0].segments.is_empty()),
+            Err(error) => assert!(error.is_input_error(), "{error:?}"),
+        }
+    }
+}
