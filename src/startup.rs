@@ -121,12 +121,14 @@ pub async fn worker_state(settings: Settings) -> anyhow::Result<AppState> {
 }
 
 fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let grant_writer = web::Data::new(uploads::GrantWriter::start(state.db.clone()));
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         let (app, api) = App::new()
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .app_data(data.clone())
+            .app_data(grant_writer.clone())
             .app_data(extractors::json_config())
             .app_data(extractors::path_config())
             .app_data(extractors::query_config())

@@ -34,9 +34,16 @@ pub async fn complete(
         }
     }
     let declared = upload.size_bytes as u64;
-    let object = state.store.head(&upload.object_key).await?.ok_or(UploadError::ObjectMissing)?;
+    let object = state
+        .store
+        .head(&upload.object_key)
+        .await?
+        .ok_or(UploadError::ObjectMissing)?;
     if object.size != declared {
-        return Err(UploadError::SizeMismatch { declared, actual: object.size });
+        return Err(UploadError::SizeMismatch {
+            declared,
+            actual: object.size,
+        });
     }
     if !store::complete(&state.db, upload).await? {
         // Another request completed or expired it meanwhile: answer with what it is now.
@@ -75,10 +82,9 @@ async fn join_parts(
     check_parts(&held, declared, part_size, expected_parts)?;
     if let Some(claimed) = claimed {
         let matches = claimed.len() == held.len()
-            && claimed
-                .iter()
-                .zip(&held)
-                .all(|(c, h)| c.number == h.number && c.etag.trim_matches('"') == h.etag.trim_matches('"'));
+            && claimed.iter().zip(&held).all(|(c, h)| {
+                c.number == h.number && c.etag.trim_matches('"') == h.etag.trim_matches('"')
+            });
         if !matches {
             return Err(UploadError::PartsMismatch(
                 "the part numbers or ETags sent do not match the parts the store holds; \
@@ -88,11 +94,19 @@ async fn join_parts(
         }
     }
     let list: Vec<(i32, String)> = held.into_iter().map(|p| (p.number, p.etag)).collect();
-    state.store.complete_multipart(&upload.object_key, s3_id, &list).await?;
+    state
+        .store
+        .complete_multipart(&upload.object_key, s3_id, &list)
+        .await?;
     Ok(())
 }
 
-fn check_parts(held: &[PartInfo], declared: u64, part_size: u64, expected: usize) -> Result<(), UploadError> {
+fn check_parts(
+    held: &[PartInfo],
+    declared: u64,
+    part_size: u64,
+    expected: usize,
+) -> Result<(), UploadError> {
     let received: u64 = held.iter().map(|p| p.size).sum();
     if held.len() < expected || received < declared {
         return Err(UploadError::PartsMismatch(format!(
@@ -100,10 +114,16 @@ fn check_parts(held: &[PartInfo], declared: u64, part_size: u64, expected: usize
             held.len()
         )));
     }
-    let numbered_in_order = held.iter().enumerate().all(|(i, p)| p.number == i as i32 + 1);
+    let numbered_in_order = held
+        .iter()
+        .enumerate()
+        .all(|(i, p)| p.number == i as i32 + 1);
     let sized_right = held[..held.len() - 1].iter().all(|p| p.size == part_size);
     if !numbered_in_order || !sized_right || received != declared {
-        return Err(UploadError::SizeMismatch { declared, actual: received });
+        return Err(UploadError::SizeMismatch {
+            declared,
+            actual: received,
+        });
     }
     Ok(())
 }

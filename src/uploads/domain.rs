@@ -34,11 +34,18 @@ pub struct ContentType(String);
 impl ContentType {
     /// Accepts audio and video types only.
     pub fn parse(raw: &str) -> Result<ContentType, UploadError> {
-        let essence = raw.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let essence = raw
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
         let (kind, sub) = essence.split_once('/').unwrap_or_default();
         let sub_ok = !sub.is_empty()
             && sub.len() <= 64
-            && sub.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+            && sub
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
         if !matches!(kind, "audio" | "video") || !sub_ok {
             return Err(UploadError::UnsupportedType(raw.chars().take(80).collect()));
         }
@@ -55,7 +62,9 @@ impl UploadRequest {
     /// Checks every field against the configured maximum size.
     pub fn validate(self, max_size: u64) -> Result<ValidUpload, UploadError> {
         if self.size == 0 {
-            return Err(UploadError::InvalidInput("size must be the file's length in bytes, at least 1".into()));
+            return Err(UploadError::InvalidInput(
+                "size must be the file's length in bytes, at least 1".into(),
+            ));
         }
         if self.size > max_size {
             return Err(UploadError::TooLarge { max: max_size });
@@ -74,13 +83,24 @@ impl UploadRequest {
 }
 
 /// Trims text and checks its length; control characters other than newlines are refused.
-pub fn clean_text(raw: Option<String>, max_chars: usize, field: &str) -> Result<String, UploadError> {
+pub fn clean_text(
+    raw: Option<String>,
+    max_chars: usize,
+    field: &str,
+) -> Result<String, UploadError> {
     let text = raw.unwrap_or_default().trim().to_owned();
     if text.chars().count() > max_chars {
-        return Err(UploadError::InvalidInput(format!("{field} must be at most {max_chars} characters")));
+        return Err(UploadError::InvalidInput(format!(
+            "{field} must be at most {max_chars} characters"
+        )));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(UploadError::InvalidInput(format!("{field} must not contain control characters")));
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(UploadError::InvalidInput(format!(
+            "{field} must not contain control characters"
+        )));
     }
     Ok(text)
 }
@@ -91,10 +111,28 @@ mod tests {
 
     #[test]
     fn content_types() {
-        assert_eq!(ContentType::parse("video/MP4; codecs=avc1").unwrap().as_str(), "video/mp4");
-        assert_eq!(ContentType::parse("audio/ogg").unwrap().as_str(), "audio/ogg");
-        for bad in ["text/plain", "video/", "video", "application/octet-stream", "video/mp4\r\nx: y", ""] {
-            assert!(ContentType::parse(bad).is_err(), "{bad:?} should be refused");
+        assert_eq!(
+            ContentType::parse("video/MP4; codecs=avc1")
+                .unwrap()
+                .as_str(),
+            "video/mp4"
+        );
+        assert_eq!(
+            ContentType::parse("audio/ogg").unwrap().as_str(),
+            "audio/ogg"
+        );
+        for bad in [
+            "text/plain",
+            "video/",
+            "video",
+            "application/octet-stream",
+            "video/mp4\r\nx: y",
+            "",
+        ] {
+            assert!(
+                ContentType::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 }

@@ -22,9 +22,13 @@ pub enum UploadError {
     InvalidInput(String),
     #[error("no such upload")]
     NotFound,
-    #[error("the store does not hold the uploaded object yet; PUT the file to the upload URL first")]
+    #[error(
+        "the store does not hold the uploaded object yet; PUT the file to the upload URL first"
+    )]
     ObjectMissing,
-    #[error("the stored object is {actual} bytes but {declared} were declared; upload the file again")]
+    #[error(
+        "the stored object is {actual} bytes but {declared} were declared; upload the file again"
+    )]
     SizeMismatch { declared: u64, actual: u64 },
     #[error("the stored object's parts do not match the upload: {0}")]
     PartsMismatch(String),

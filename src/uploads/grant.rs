@@ -7,7 +7,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::domain::ValidUpload;
-use super::store::{self, Refusal, StoreRoom, UploadRow};
+use super::store::{Refusal, StoreRoom, UploadRow};
+use super::GrantWriter;
 use super::UploadError;
 use crate::state::AppState;
 use crate::storage::keys;
@@ -46,7 +47,12 @@ pub struct UploadGrant {
 }
 
 /// Checks the store and quotas, reserves the bytes and presigns the URLs.
-pub async fn grant(state: &AppState, user_id: &str, upload: ValidUpload) -> Result<UploadGrant, UploadError> {
+pub async fn grant(
+    state: &AppState,
+    writer: &GrantWriter,
+    user_id: &str,
+    upload: ValidUpload,
+) -> Result<UploadGrant, UploadError> {
     if !state.store_health.is_up().await {
         return Err(UploadError::StoreUnavailable);
     }
@@ -56,11 +62,19 @@ pub async fn grant(state: &AppState, user_id: &str, upload: ValidUpload) -> Resu
     let ttl = Duration::from_secs(settings.url_ttl_secs);
     let now = now_ms();
     let multipart = upload.size > settings.multipart_threshold_bytes;
-    let part_size = settings.part_size_bytes.max(upload.size.div_ceil(MAX_PARTS));
+    let part_size = settings
+        .part_size_bytes
+        .max(upload.size.div_ceil(MAX_PARTS));
     let s3_upload_id = if multipart {
-        Some(state.store.create_multipart(&object_key, upload.content_type.as_str()).await.inspect_err(|_| {
-            state.store_health.mark_down();
-        })?)
+        Some(
+            state
+                .store
+                .create_multipart(&object_key, upload.content_type.as_str())
+                .await
+                .inspect_err(|_| {
+                    state.store_health.mark_down();
+                })?,
+        )
     } else {
         None
     };
@@ -82,11 +96,21 @@ pub async fn grant(state: &AppState, user_id: &str, upload: ValidUpload) -> Resu
         created_at: now,
     };
     let (limit, stored_counts) = state.store_health.room();
-    let reserved = store::reserve_and_insert(&state.db, &row, StoreRoom { limit, stored_counts }).await;
+    let reserved = writer
+        .reserve(
+            row.clone(),
+            StoreRoom {
+                limit,
+                stored_counts,
+            },
+        )
+        .await;
     let refusal = match reserved {
         Ok(Ok(())) => None,
         Ok(Err(Refusal::StoreFull)) => Some(UploadError::StoreFull),
-        Ok(Err(Refusal::QuotaExceeded { used, limit })) => Some(UploadError::QuotaExceeded { used, limit }),
+        Ok(Err(Refusal::QuotaExceeded { used, limit })) => {
+            Some(UploadError::QuotaExceeded { used, limit })
+        }
         Err(e) => Some(e.into()),
     };
     if let Some(err) = refusal {
@@ -101,7 +125,11 @@ pub async fn grant(state: &AppState, user_id: &str, upload: ValidUpload) -> Resu
     presign(state, row, ttl).await
 }
 
-async fn presign(state: &AppState, row: UploadRow, ttl: Duration) -> Result<UploadGrant, UploadError> {
+async fn presign(
+    state: &AppState,
+    row: UploadRow,
+    ttl: Duration,
+) -> Result<UploadGrant, UploadError> {
     let size = row.size_bytes as u64;
     let mut grant = UploadGrant {
         upload_id: row.id,
@@ -120,15 +148,25 @@ async fn presign(state: &AppState, row: UploadRow, ttl: Duration) -> Result<Uplo
             for (index, start) in (0..size).step_by(part_size as usize).enumerate() {
                 let number = index as i32 + 1;
                 let part_len = part_size.min(size - start);
-                let url = state.store.presign_part(&row.object_key, s3_id, number, part_len, ttl).await?;
-                parts.push(PartUrl { number, size: part_len, url });
+                let url = state
+                    .store
+                    .presign_part(&row.object_key, s3_id, number, part_len, ttl)
+                    .await?;
+                parts.push(PartUrl {
+                    number,
+                    size: part_len,
+                    url,
+                });
             }
             grant.method = "multipart";
             grant.part_size = Some(part_size);
             grant.parts = Some(parts);
         }
         _ => {
-            let (url, headers) = state.store.presign_put(&row.object_key, size, &row.content_type, ttl).await?;
+            let (url, headers) = state
+                .store
+                .presign_put(&row.object_key, size, &row.content_type, ttl)
+                .await?;
             grant.url = Some(url);
             grant.headers = Some(headers);
         }

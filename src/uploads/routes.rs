@@ -9,7 +9,7 @@ use super::complete::{self, CompletedPartInput};
 use super::domain::UploadRequest;
 use super::grant::{self, UploadGrant};
 use super::store::{self, UploadRow};
-use super::UploadError;
+use super::{GrantWriter, UploadError};
 use crate::auth::AuthUser;
 use crate::state::AppState;
 use crate::storage::PartInfo;
@@ -33,11 +33,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[tracing::instrument(skip_all, fields(user = %user.id))]
 async fn create_upload(
     state: web::Data<AppState>,
+    writer: web::Data<GrantWriter>,
     user: AuthUser,
     body: web::Json<UploadRequest>,
 ) -> Result<HttpResponse, UploadError> {
-    let upload = body.into_inner().validate(state.settings.uploads.max_size_bytes)?;
-    let grant = grant::grant(&state, &user.id, upload).await?;
+    let upload = body
+        .into_inner()
+        .validate(state.settings.uploads.max_size_bytes)?;
+    let grant = grant::grant(&state, &writer, &user.id, upload).await?;
     Ok(HttpResponse::Created().json(grant))
 }
 
@@ -66,7 +69,11 @@ pub struct UploadStatus {
     responses((status = 200, body = UploadStatus), (status = 404)), security(("bearer" = [])))]
 #[get("/v1/uploads/{id}")]
 #[tracing::instrument(skip_all, fields(user = %user.id))]
-async fn get_upload(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>) -> Result<HttpResponse, UploadError> {
+async fn get_upload(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, UploadError> {
     let upload = owned_upload(&state, &user, &path).await?;
     let (mut received_bytes, mut parts) = (None, None);
     if upload.state == "pending" {
@@ -76,7 +83,15 @@ async fn get_upload(state: web::Data<AppState>, user: AuthUser, path: web::Path<
                 received_bytes = Some(held.iter().map(|p| p.size).sum());
                 parts = Some(held);
             }
-            None => received_bytes = Some(state.store.head(&upload.object_key).await?.map_or(0, |o| o.size)),
+            None => {
+                received_bytes = Some(
+                    state
+                        .store
+                        .head(&upload.object_key)
+                        .await?
+                        .map_or(0, |o| o.size),
+                )
+            }
         }
     }
     Ok(HttpResponse::Ok().json(UploadStatus {
@@ -123,7 +138,10 @@ async fn complete_upload(
     let upload = owned_upload(&state, &user, &path).await?;
     let parts = body.map(|b| b.into_inner()).unwrap_or_default().parts;
     let status = complete::complete(&state, &upload, parts).await?;
-    Ok(HttpResponse::Ok().json(CompletedUpload { media_id: upload.media_id, status }))
+    Ok(HttpResponse::Ok().json(CompletedUpload {
+        media_id: upload.media_id,
+        status,
+    }))
 }
 
 /// Abort a pending upload and free its reservation.
@@ -131,7 +149,11 @@ async fn complete_upload(
     responses((status = 204), (status = 404), (status = 409, description = "upload_completed")), security(("bearer" = [])))]
 #[delete("/v1/uploads/{id}")]
 #[tracing::instrument(skip_all, fields(user = %user.id, upload = %path))]
-async fn abort_upload(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>) -> Result<HttpResponse, UploadError> {
+async fn abort_upload(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, UploadError> {
     let upload = owned_upload(&state, &user, &path).await?;
     match upload.state.as_str() {
         "completed" => return Err(UploadError::AlreadyCompleted),
@@ -141,6 +163,12 @@ async fn abort_upload(state: web::Data<AppState>, user: AuthUser, path: web::Pat
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn owned_upload(state: &AppState, user: &AuthUser, id: &str) -> Result<UploadRow, UploadError> {
-    store::find_for_user(&state.db, id, &user.id).await?.ok_or(UploadError::NotFound)
+async fn owned_upload(
+    state: &AppState,
+    user: &AuthUser,
+    id: &str,
+) -> Result<UploadRow, UploadError> {
+    store::find_for_user(&state.db, id, &user.id)
+        .await?
+        .ok_or(UploadError::NotFound)
 }

@@ -48,57 +48,25 @@ pub enum Refusal {
     QuotaExceeded { used: i64, limit: i64 },
 }
 
-/// Reserves `row.size_bytes` against the store's room and the user's quota, and records
-/// the pending upload; all or nothing.
-pub async fn reserve_and_insert(db: &Db, row: &UploadRow, room: StoreRoom) -> Result<Result<(), Refusal>, sqlx::Error> {
-    // Checks the total over all shards but locks only one shard row; on PostgreSQL two
-    // concurrent grants may both see room and overshoot by at most their own sizes.
-    let reserve_store = "UPDATE store_usage SET reserved_bytes = reserved_bytes + $1 WHERE id = $2 \
-                         AND (SELECT SUM(reserved_bytes + stored_bytes * $3) FROM store_usage) + $1 <= $4";
-    let reserve_quota = "UPDATE users SET reserved_bytes = reserved_bytes + $1 \
-                         WHERE id = $2 AND used_bytes + reserved_bytes + $1 <= quota_bytes";
-    let quota = "SELECT used_bytes + reserved_bytes, quota_bytes FROM users WHERE id = $1";
-    let insert = concat!(
-        "INSERT INTO uploads (",
-        upload_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-    );
-    let size = row.size_bytes;
-    on_pool!(db.write(), p => {
-        let mut tx = p.begin().await?;
-        let store = sqlx::query(reserve_store)
-            .bind(size).bind(usage_shard()).bind(i64::from(room.stored_counts))
-            .bind(room.limit.min(i64::MAX as u64) as i64)
-            .execute(&mut *tx).await?;
-        if store.rows_affected() == 0 {
-            return Ok(Err(Refusal::StoreFull));
-        }
-        let user = sqlx::query(reserve_quota).bind(size).bind(&row.user_id).execute(&mut *tx).await?;
-        if user.rows_affected() == 0 {
-            let (used, limit): (i64, i64) = sqlx::query_as(quota).bind(&row.user_id).fetch_one(&mut *tx).await?;
-            return Ok(Err(Refusal::QuotaExceeded { used, limit }));
-        }
-        sqlx::query(insert)
-            .bind(&row.id).bind(&row.user_id).bind(&row.media_id).bind(&row.object_key).bind(size)
-            .bind(&row.content_type).bind(&row.title).bind(&row.description).bind(&row.visibility)
-            .bind(&row.method).bind(&row.s3_upload_id).bind(row.part_size).bind(&row.state)
-            .bind(row.expires_at).bind(row.created_at)
-            .execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(Ok(()))
-    })
-}
-
 /// The caller's upload with this id; other users' uploads are not found.
-pub async fn find_for_user(db: &Db, id: &str, user_id: &str) -> Result<Option<UploadRow>, sqlx::Error> {
-    let sql = concat!("SELECT ", upload_columns!(), " FROM uploads WHERE id = $1 AND user_id = $2");
+pub async fn find_for_user(
+    db: &Db,
+    id: &str,
+    user_id: &str,
+) -> Result<Option<UploadRow>, sqlx::Error> {
+    let sql = concat!(
+        "SELECT ",
+        upload_columns!(),
+        " FROM uploads WHERE id = $1 AND user_id = $2"
+    );
     on_pool!(db.read(), p => sqlx::query_as::<_, UploadRow>(sql).bind(id).bind(user_id).fetch_optional(p).await)
 }
 
 /// The media status of a completed upload.
 pub async fn media_status(db: &Db, media_id: &str) -> Result<Option<String>, sqlx::Error> {
     let sql = "SELECT status FROM media WHERE id = $1";
-    let row: Option<(String,)> = on_pool!(db.read(), p => sqlx::query_as(sql).bind(media_id).fetch_optional(p).await)?;
+    let row: Option<(String,)> =
+        on_pool!(db.read(), p => sqlx::query_as(sql).bind(media_id).fetch_optional(p).await)?;
     Ok(row.map(|(s,)| s))
 }
 
@@ -115,7 +83,11 @@ pub async fn complete(db: &Db, upload: &UploadRow) -> Result<bool, sqlx::Error> 
                  VALUES ($1, $2, $3, $4, $5, $6, 'processing', 0, $7, $8, $9, $10, $10)";
     let job = "INSERT INTO jobs (id, kind, media_id, state, attempts, run_after, created_at, updated_at) \
                VALUES ($1, 'transcode', $2, 'queued', 0, $3, $3, $3)";
-    let kind = if upload.content_type.starts_with("audio/") { "audio" } else { "video" };
+    let kind = if upload.content_type.starts_with("audio/") {
+        "audio"
+    } else {
+        "video"
+    };
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
         if sqlx::query(mark).bind(now).bind(&upload.id).execute(&mut *tx).await?.rows_affected() == 0 {
@@ -154,7 +126,15 @@ pub async fn release(db: &Db, upload: &UploadRow, final_state: &str) -> Result<b
 }
 
 /// Pending uploads whose URLs expired before `cutoff_ms`.
-pub async fn stale_pending(db: &Db, cutoff_ms: i64, limit: i64) -> Result<Vec<UploadRow>, sqlx::Error> {
-    let sql = concat!("SELECT ", upload_columns!(), " FROM uploads WHERE state = 'pending' AND expires_at < $1 LIMIT $2");
+pub async fn stale_pending(
+    db: &Db,
+    cutoff_ms: i64,
+    limit: i64,
+) -> Result<Vec<UploadRow>, sqlx::Error> {
+    let sql = concat!(
+        "SELECT ",
+        upload_columns!(),
+        " FROM uploads WHERE state = 'pending' AND expires_at < $1 LIMIT $2"
+    );
     on_pool!(db.read(), p => sqlx::query_as::<_, UploadRow>(sql).bind(cutoff_ms).bind(limit).fetch_all(p).await)
 }

@@ -10,7 +10,11 @@ use crate::time_util::now_ms;
 
 /// Ends a pending upload as `final_state`, frees its reservation and removes what the
 /// store received. Store failures are logged: the reservation matters more than the bytes.
-pub async fn end_upload(state: &AppState, upload: &UploadRow, final_state: &str) -> Result<(), UploadError> {
+pub async fn end_upload(
+    state: &AppState,
+    upload: &UploadRow,
+    final_state: &str,
+) -> Result<(), UploadError> {
     if !store::release(&state.db, upload, final_state).await? {
         return Ok(());
     }
@@ -27,7 +31,8 @@ pub async fn end_upload(state: &AppState, upload: &UploadRow, final_state: &str)
 /// Expires stale uploads every `sweep_interval_secs`, forever.
 pub async fn run(state: AppState) {
     let settings = &state.settings.uploads;
-    let mut ticker = tokio::time::interval(Duration::from_secs(settings.sweep_interval_secs.max(1)));
+    let mut ticker =
+        tokio::time::interval(Duration::from_secs(settings.sweep_interval_secs.max(1)));
     loop {
         ticker.tick().await;
         match sweep_once(&state).await {

@@ -11,7 +11,8 @@ on_both_databases!(
     malformed_json_is_refused,
     the_store_refuses_wrong_bytes_and_tampered_urls,
     the_store_refuses_an_expired_url,
-    quota_and_store_room_are_enforced
+    quota_and_store_room_are_enforced,
+    concurrent_grants_never_overshoot_the_quota
 );
 
 async fn error_code(res: reqwest::Response) -> (StatusCode, String) {
@@ -143,4 +144,23 @@ async fn quota_and_store_room_are_enforced(backend: Backend) {
     let bob = full.create_user("bob").await;
     let (status, code) = error_code(full.request_upload(&bob, json!({"size": 100, "content_type": "video/mp4"})).await).await;
     assert_eq!((status, code.as_str()), (StatusCode::INSUFFICIENT_STORAGE, "store_full"));
+}
+
+async fn concurrent_grants_never_overshoot_the_quota(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.uploads.default_quota_bytes = 10_000).await;
+    let alice = app.create_user("alice").await;
+    let bob = app.create_user("bob").await;
+    // Grants arriving together share a transaction; each is still decided on its own.
+    let asks = (0..40).map(|i| {
+        let user = if i % 2 == 0 { &alice } else { &bob };
+        app.request_upload(user, json!({"size": 1_000, "content_type": "video/mp4"}))
+    });
+    let statuses: Vec<StatusCode> = futures::future::join_all(asks).await.iter().map(|r| r.status()).collect();
+    let created = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::PAYLOAD_TOO_LARGE).count();
+    assert_eq!((created, refused), (20, 20), "{statuses:?}");
+    for user in [&alice, &bob] {
+        let me: Value = app.get("/v1/me", &user.token).await.json().await.unwrap();
+        assert_eq!(me["quota"]["reserved_bytes"], 10_000);
+    }
 }
