@@ -16,6 +16,8 @@ say "building imshare (release)"
 cargo build --release --locked --bin imshare >/dev/null
 BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/imshare"
 WORK=$(mktemp -d)
+# nginx's workers run as another user: they must be able to read the page.
+chmod 755 "$WORK"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -77,6 +79,7 @@ for id in "${IDS[@]}"; do
     done
 done
 curl -sf "$BASE/u/alice" >"$WORK/page.html"
+chmod 644 "$WORK/page.html"
 echo "page: $(stat -c %s "$WORK/page.html") bytes, $(grep -o '<li>' "$WORK/page.html" | wc -l) clips, $(grep -o 'poster.jpg' "$WORK/page.html" | wc -l) posters"
 LINK=$(api GET "/v1/users/$ALICE_ID/blog-link" "$BOB" | jq -r .url)
 SESSION=$(curl -s -o /dev/null -D - "$LINK" | sed -n 's/^[Ss]et-[Cc]ookie: imshare_session=\([^;]*\).*/\1/p')
@@ -106,14 +109,19 @@ http {
     access_log off;
     server {
         listen 127.0.0.1:$port;
-        location / { default_type "text/html; charset=utf-8"; alias $WORK/page.html; }
+        location = /u/alice { default_type "text/html; charset=utf-8"; alias $WORK/page.html; }
     }
 }
 NGINX
     nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
     local pid=$!
     sleep 0.5
-    run_wrk "http://127.0.0.1:$port/"
+    curl -sf "http://127.0.0.1:$port/u/alice" | cmp -s - "$WORK/page.html" || {
+        cat "$WORK/nginx-error.log" >&2
+        echo "nginx does not serve the page" >&2
+        return 1
+    }
+    run_wrk "http://127.0.0.1:$port/u/alice"
     kill "$pid"
 }
 

@@ -27,7 +27,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 cat >"$WORK/grant.lua" <<'LUA'
 wrk.method = "POST"
-wrk.body = '{"size": 1048576, "content_type": "video/mp4", "title": "bench clip"}'
+wrk.body = '{"size": 65536, "content_type": "video/mp4", "title": "bench clip"}'
 wrk.headers["Content-Type"] = "application/json"
 -- Many mobile users ask at once: each request carries the next user's token.
 tokens = {}
@@ -74,7 +74,7 @@ bench_imshare() {
     TOKENS=$(IFS=,; echo "${tokens[*]}")
     export TOKENS
     curl -sf -X POST "http://127.0.0.1:$port/v1/uploads" -H "authorization: Bearer ${tokens[0]}" \
-        -H 'content-type: application/json' -d '{"size": 1048576, "content_type": "video/mp4"}' >"$WORK/sample.json"
+        -H 'content-type: application/json' -d '{"size": 65536, "content_type": "video/mp4"}' >"$WORK/sample.json"
     run_wrk -s "$WORK/grant.lua" "http://127.0.0.1:$port/v1/uploads"
     kill "${PIDS[-1]}"
 }

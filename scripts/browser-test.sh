@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_build_deps
 ensure_packages chromium curl jq python3
+command -v npm >/dev/null || ensure_packages nodejs npm
 
 TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 SCREENSHOTS="$TARGET_DIR/screenshots"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit tests, and integration tests on SQLite and PostgreSQL,
-# against the embedded store and Garage. Installs and starts whatever is missing.
+# Runs the whole test suite: unit tests; integration tests on SQLite and PostgreSQL,
+# against the embedded store and Garage, with Redis for the two-node tests; then the
+# pages in headless Chromium. Installs and starts whatever is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -22,3 +23,6 @@ done
 
 say "running the test suite"
 cargo test --workspace --locked --no-fail-fast "$@"
+
+say "running the browser tests (headless Chromium)"
+bash scripts/browser-test.sh

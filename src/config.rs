@@ -21,6 +21,8 @@ pub struct Settings {
     pub uploads: UploadSettings,
     pub media: MediaSettings,
     pub blog: BlogSettings,
+    pub realtime: RealtimeSettings,
+    pub redis: RedisSettings,
 }
 
 /// The HTTP listener.
@@ -105,9 +107,19 @@ impl MediaSettings {
         let mut heights = self
             .ladder
             .split(',')
-            .map(|h| h.trim().parse::<u32>().ok().filter(|h| (144..=4320).contains(h)))
+            .map(|h| {
+                h.trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|h| (144..=4320).contains(h))
+            })
             .collect::<Option<Vec<u32>>>()
-            .with_context(|| format!("media.ladder {:?} must be heights like \"360,720\"", self.ladder))?;
+            .with_context(|| {
+                format!(
+                    "media.ladder {:?} must be heights like \"360,720\"",
+                    self.ladder
+                )
+            })?;
         heights.sort_unstable();
         heights.dedup();
         Ok(heights)
@@ -129,6 +141,26 @@ pub struct BlogSettings {
     pub session_ttl_secs: u64,
     pub hot_days: u32,
     pub page_cache_secs: u64,
+}
+
+/// The WebSocket gateway's limits.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RealtimeSettings {
+    pub queue_frames: usize,
+    pub max_frame_bytes: usize,
+    pub max_body_bytes: usize,
+    pub rate_per_sec: u32,
+    pub rate_burst: u32,
+    pub ping_secs: u64,
+    pub idle_timeout_secs: u64,
+    pub presence_ttl_secs: u64,
+}
+
+/// The broker that links several nodes; an empty URL means a single node.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RedisSettings {
+    /// May carry a password, so it is kept out of `Debug` output.
+    pub url: SecretString,
 }
 
 impl Settings {
@@ -162,30 +194,40 @@ impl Settings {
         }
         self.media.ladder_heights()?;
         if self.uploads.part_size_bytes < 5 * 1024 * 1024 {
-            anyhow::bail!("uploads.part_size_bytes must be at least 5 MiB (the S3 minimum part size)");
+            anyhow::bail!(
+                "uploads.part_size_bytes must be at least 5 MiB (the S3 minimum part size)"
+            );
         }
         Ok(())
     }
 
     /// The HTTP listen address.
     pub fn listen_addr(&self) -> anyhow::Result<SocketAddr> {
-        self.server
-            .listen
-            .parse()
-            .with_context(|| format!("server.listen {:?} is not an address like 127.0.0.1:8080", self.server.listen))
+        self.server.listen.parse().with_context(|| {
+            format!(
+                "server.listen {:?} is not an address like 127.0.0.1:8080",
+                self.server.listen
+            )
+        })
     }
 
     /// The embedded store's listen address.
     pub fn store_listen_addr(&self) -> anyhow::Result<SocketAddr> {
         self.storage.store_listen.parse().with_context(|| {
-            format!("storage.store_listen {:?} is not an address like 127.0.0.1:9000", self.storage.store_listen)
+            format!(
+                "storage.store_listen {:?} is not an address like 127.0.0.1:9000",
+                self.storage.store_listen
+            )
         })
     }
 
     /// The database URL: the configured one, or SQLite in the data dir.
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {
-            format!("sqlite://{}?mode=rwc", self.data_dir.join("imshare.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("imshare.db").display()
+            )
         } else {
             self.database.url.clone()
         }

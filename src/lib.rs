@@ -1,6 +1,7 @@
 //! imshare: share audio/video between mobile IM users, mobile blog pages and web groups.
 
 pub mod accounts;
+pub mod apps;
 pub mod auth;
 pub mod blog;
 pub mod client;
@@ -8,10 +9,12 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod groups;
 pub mod jobs;
 pub mod media;
 pub mod ops;
 pub mod playback;
+pub mod realtime;
 pub mod social;
 pub mod startup;
 pub mod state;

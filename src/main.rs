@@ -43,6 +43,11 @@ enum Command {
     Migrate,
     /// Upload a clip as a mobile client would, then follow it until it is ready.
     Upload(imshare::client::UploadArgs),
+    /// Make an existing user an administrator (may register browser-based apps).
+    GrantAdmin {
+        /// The user's username.
+        username: String,
+    },
 }
 
 #[tokio::main]
@@ -54,7 +59,10 @@ async fn main() -> anyhow::Result<()> {
         settings.data_dir = dir;
     }
     match cli.command {
-        Command::Serve { listen, store_listen } => {
+        Command::Serve {
+            listen,
+            store_listen,
+        } => {
             if let Some(listen) = listen {
                 settings.server.listen = listen;
             }
@@ -66,7 +74,8 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Worker { concurrency } => {
             let state = imshare::startup::worker_state(settings).await?;
-            let concurrency = concurrency.unwrap_or_else(|| state.settings.media.effective_concurrency());
+            let concurrency =
+                concurrency.unwrap_or_else(|| state.settings.media.effective_concurrency());
             let workers = imshare::transcode::run_workers(state, concurrency);
             shutdown_signal().await;
             tracing::info!("stopping: finishing running jobs for up to 30 s");
@@ -74,6 +83,14 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Upload(args) => imshare::client::run(args).await,
+        Command::GrantAdmin { username } => {
+            let db = imshare::startup::connect_database(&settings).await?;
+            if !imshare::apps::grant_admin(&db, &username).await? {
+                anyhow::bail!("no user named {username:?}; sign up first");
+            }
+            tracing::info!(%username, "granted admin");
+            Ok(())
+        }
         Command::Migrate => {
             std::fs::create_dir_all(&settings.data_dir)
                 .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;

@@ -13,11 +13,12 @@ use crate::auth::TokenKeys;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::ops::{self, extractors, ApiDoc};
+use crate::realtime::{self, Hub};
 use crate::state::AppState;
 use crate::storage::embedded::EmbeddedStore;
 use crate::storage::setup;
 use crate::transcode::{self, WorkerHandle};
-use crate::{accounts, media, playback, social, uploads};
+use crate::{accounts, apps, groups, media, playback, social, uploads};
 
 /// A built, not yet running, service.
 pub struct Application {
@@ -39,25 +40,39 @@ impl Application {
     pub async fn build(settings: Settings, listeners: Listeners) -> anyhow::Result<Application> {
         let db = connect_database(&settings).await?;
         let storage = setup::start(&settings, listeners.store).await?;
-        let tokens = TokenKeys::load(&settings.auth.jwt_secret, &settings.data_dir, settings.auth.access_ttl_secs)?;
+        let tokens = TokenKeys::load(
+            &settings.auth.jwt_secret,
+            &settings.data_dir,
+            settings.auth.access_ttl_secs,
+        )?;
         let http = match listeners.http {
             Some(l) => l,
             None => {
                 let addr = settings.listen_addr()?;
-                TcpListener::bind(addr).with_context(|| format!("binding HTTP to {addr}; is the port free?"))?
+                TcpListener::bind(addr)
+                    .with_context(|| format!("binding HTTP to {addr}; is the port free?"))?
             }
         };
         let port = http.local_addr()?.port();
+        let hub = Arc::new(Hub::new(settings.realtime.queue_frames));
+        let cluster = realtime::cluster::connect_if_configured(&settings, &hub).await?;
         let state = AppState {
             settings: Arc::new(settings),
             db,
             store: storage.store,
             store_health: storage.health,
             tokens: Arc::new(tokens),
+            hub,
+            cluster,
         };
         let server = serve(http, state.clone())?;
         tracing::info!(port, database = state.db.engine(), "imshare is listening");
-        Ok(Application { port, server, state, embedded_store: storage.embedded })
+        Ok(Application {
+            port,
+            server,
+            state,
+            embedded_store: storage.embedded,
+        })
     }
 
     /// The HTTP port actually bound.
@@ -83,7 +98,18 @@ impl Application {
         let workers: Option<WorkerHandle> = media
             .in_process_worker
             .then(|| transcode::run_workers(self.state.clone(), media.effective_concurrency()));
+        let notifier = tokio::spawn(realtime::notify::run(self.state.clone()));
+        let webhooks = tokio::spawn(apps::webhook::run(self.state.clone()));
+        let hub = self.state.hub.clone();
+        let restart_notice = tokio::spawn(async move {
+            realtime::stop_signal().await;
+            hub.shut_down();
+        });
         let result = self.server.await.context("HTTP server failed");
+        self.state.hub.shut_down();
+        restart_notice.abort();
+        notifier.abort();
+        webhooks.abort();
         prober.abort();
         sweeper.abort();
         if let Some(workers) = workers {
@@ -110,13 +136,20 @@ pub async fn connect_database(settings: &Settings) -> anyhow::Result<Db> {
 pub async fn worker_state(settings: Settings) -> anyhow::Result<AppState> {
     let db = connect_database(&settings).await?;
     let storage = setup::connect(&settings).await?;
-    let tokens = TokenKeys::load(&settings.auth.jwt_secret, &settings.data_dir, settings.auth.access_ttl_secs)?;
+    let tokens = TokenKeys::load(
+        &settings.auth.jwt_secret,
+        &settings.data_dir,
+        settings.auth.access_ttl_secs,
+    )?;
+    let hub = Arc::new(Hub::new(settings.realtime.queue_frames));
     Ok(AppState {
         settings: Arc::new(settings),
         db,
         store: storage.store,
         store_health: storage.health,
         tokens: Arc::new(tokens),
+        hub,
+        cluster: None,
     })
 }
 
@@ -136,6 +169,9 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                 ops::configure(cfg);
                 accounts::configure(cfg);
                 social::configure(cfg);
+                groups::configure(cfg);
+                realtime::configure(cfg);
+                apps::configure(cfg);
                 uploads::configure(cfg);
                 media::configure(cfg);
                 playback::configure(cfg);
@@ -146,7 +182,7 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         app.app_data(web::Data::new(doc))
             .route("/openapi.json", web::get().to(ops::serve_openapi))
             .wrap(middleware::from_fn(ops::track_requests))
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(tracing_actix_web::TracingLogger::<ops::RedactedSpans>::new())
     })
     .listen(listener)
     .context("listening for HTTP")?

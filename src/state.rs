@@ -1,10 +1,11 @@
-//! What every handler can reach: settings, database, store, token keys.
+//! What every handler can reach: settings, database, store, token keys, real-time hub.
 
 use std::sync::Arc;
 
 use crate::auth::TokenKeys;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::realtime::{Cluster, Hub};
 use crate::storage::{ObjectStore, StoreHealth};
 
 /// Shared application state, handed to handlers as `web::Data<AppState>`.
@@ -15,4 +16,8 @@ pub struct AppState {
     pub store: ObjectStore,
     pub store_health: Arc<StoreHealth>,
     pub tokens: Arc<TokenKeys>,
+    /// This node's online connections, groups and presence.
+    pub hub: Arc<Hub>,
+    /// The link to other nodes, when `redis.url` is set.
+    pub cluster: Option<Arc<Cluster>>,
 }

@@ -6,8 +6,11 @@ use tracing_subscriber::EnvFilter;
 /// s3s logs every refused store request (a client error, not ours) as an error, so it is
 /// silenced by default; `RUST_LOG=info,s3s=debug` brings it back.
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,s3s=off"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,s3s=off"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var_os("IMSHARE_LOG_JSON").is_some() {
         builder.json().init();
     } else {

@@ -44,7 +44,10 @@ pub struct Account {
     responses((status = 201, body = Account), (status = 409, description = "username_taken"), (status = 422)))]
 #[post("/v1/accounts")]
 #[tracing::instrument(skip_all, fields(username = %body.username))]
-async fn create_account(state: web::Data<AppState>, body: web::Json<NewAccount>) -> Result<HttpResponse, AccountError> {
+async fn create_account(
+    state: web::Data<AppState>,
+    body: web::Json<NewAccount>,
+) -> Result<HttpResponse, AccountError> {
     let body = body.into_inner();
     let username = Username::parse(&body.username)?;
     let password = Password::parse(body.password)?;
@@ -52,8 +55,21 @@ async fn create_account(state: web::Data<AppState>, body: web::Json<NewAccount>)
     let hash = password::hash(password.into_inner()).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let quota = state.settings.uploads.default_quota_bytes;
-    match store::insert_user(&state.db, &id, username.as_str(), &display_name, &hash, quota).await {
-        Ok(()) => Ok(HttpResponse::Created().json(Account { id, username: username.as_str().to_owned(), display_name })),
+    match store::insert_user(
+        &state.db,
+        &id,
+        username.as_str(),
+        &display_name,
+        &hash,
+        quota,
+    )
+    .await
+    {
+        Ok(()) => Ok(HttpResponse::Created().json(Account {
+            id,
+            username: username.as_str().to_owned(),
+            display_name,
+        })),
         Err(e) if is_unique_violation(&e) => Err(AccountError::UsernameTaken),
         Err(e) => Err(e.into()),
     }
@@ -80,7 +96,10 @@ pub struct SessionTokens {
     responses((status = 200, body = SessionTokens), (status = 401, description = "invalid_credentials")))]
 #[post("/v1/sessions")]
 #[tracing::instrument(skip_all)]
-async fn create_session(state: web::Data<AppState>, body: web::Json<Credentials>) -> Result<HttpResponse, AccountError> {
+async fn create_session(
+    state: web::Data<AppState>,
+    body: web::Json<Credentials>,
+) -> Result<HttpResponse, AccountError> {
     let body = body.into_inner();
     let user = match Username::parse(&body.username) {
         Ok(name) => store::find_user_by_username(&state.db, name.as_str()).await?,
@@ -112,7 +131,10 @@ pub struct RefreshRequest {
     responses((status = 200, body = SessionTokens), (status = 401, description = "invalid_refresh_token")))]
 #[post("/v1/sessions/refresh")]
 #[tracing::instrument(skip_all)]
-async fn refresh_session(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> Result<HttpResponse, AccountError> {
+async fn refresh_session(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, AccountError> {
     let user_id = store::consume_refresh_token(&state.db, &body.refresh_token)
         .await?
         .ok_or(AccountError::InvalidRefreshToken)?;
@@ -124,8 +146,19 @@ async fn issue_tokens(state: &AppState, user_id: &str) -> Result<SessionTokens, 
     let mut raw = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut raw);
     let refresh_token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
-    store::insert_refresh_token(&state.db, &refresh_token, user_id, state.settings.auth.refresh_ttl_secs).await?;
-    Ok(SessionTokens { access_token, token_type: "Bearer", expires_in, refresh_token })
+    store::insert_refresh_token(
+        &state.db,
+        &refresh_token,
+        user_id,
+        state.settings.auth.refresh_ttl_secs,
+    )
+    .await?;
+    Ok(SessionTokens {
+        access_token,
+        token_type: "Bearer",
+        expires_in,
+        refresh_token,
+    })
 }
 
 /// Bytes used and allowed.
@@ -161,7 +194,11 @@ async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, 
         display_name: row.display_name,
         presence: Presence::from_stored(&row.presence),
         presence_note: row.presence_note,
-        quota: Quota { used_bytes: row.used_bytes, reserved_bytes: row.reserved_bytes, limit_bytes: row.quota_bytes },
+        quota: Quota {
+            used_bytes: row.used_bytes,
+            reserved_bytes: row.reserved_bytes,
+            limit_bytes: row.quota_bytes,
+        },
     }))
 }
 
@@ -187,10 +224,17 @@ async fn set_presence(
             "status must be online, busy, away or invisible (offline follows from having no connection)".into(),
         ));
     }
-    let note = body.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let note = body
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
     if note.is_some_and(|n| n.chars().count() > 140) {
-        return Err(AccountError::InvalidInput("note must be at most 140 characters".into()));
+        return Err(AccountError::InvalidInput(
+            "note must be at most 140 characters".into(),
+        ));
     }
     store::set_presence(&state.db, &user.id, body.status.as_str(), note).await?;
+    crate::realtime::presence::status_chosen(&state, &user.id, body.status).await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -36,7 +36,8 @@ pub async fn insert_user(
     password_hash: &str,
     quota_bytes: u64,
 ) -> Result<(), sqlx::Error> {
-    let sql = "INSERT INTO users (id, username, display_name, password_hash, quota_bytes, created_at) \
+    let sql =
+        "INSERT INTO users (id, username, display_name, password_hash, quota_bytes, created_at) \
                VALUES ($1, $2, $3, $4, $5, $6)";
     on_pool!(db.write(), p => sqlx::query(sql)
         .bind(id).bind(username).bind(display_name).bind(password_hash)
@@ -45,8 +46,15 @@ pub async fn insert_user(
 }
 
 /// The user with this username, if any.
-pub async fn find_user_by_username(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE username = $1");
+pub async fn find_user_by_username(
+    db: &Db,
+    username: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE username = $1"
+    );
     on_pool!(db.read(), p => sqlx::query_as::<_, UserRow>(sql).bind(username).fetch_optional(p).await)
 }
 
@@ -57,13 +65,23 @@ pub async fn find_user_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, sqlx:
 }
 
 /// Sets the status a user chooses to show.
-pub async fn set_presence(db: &Db, id: &str, status: &str, note: Option<&str>) -> Result<(), sqlx::Error> {
+pub async fn set_presence(
+    db: &Db,
+    id: &str,
+    status: &str,
+    note: Option<&str>,
+) -> Result<(), sqlx::Error> {
     let sql = "UPDATE users SET presence = $1, presence_note = $2 WHERE id = $3";
     on_pool!(db.write(), p => sqlx::query(sql).bind(status).bind(note).bind(id).execute(p).await.map(|_| ()))
 }
 
 /// Stores a new refresh token (only its hash is kept).
-pub async fn insert_refresh_token(db: &Db, token: &str, user_id: &str, ttl_secs: u64) -> Result<(), sqlx::Error> {
+pub async fn insert_refresh_token(
+    db: &Db,
+    token: &str,
+    user_id: &str,
+    ttl_secs: u64,
+) -> Result<(), sqlx::Error> {
     let now = now_ms();
     let sql = "INSERT INTO refresh_tokens (token_hash, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4)";
     on_pool!(db.write(), p => sqlx::query(sql)

@@ -33,8 +33,14 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, CommonError> {
     let token = header
         .to_str()
         .ok()
-        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
         .ok_or(CommonError::Unauthenticated)?;
-    let claims = state.tokens.verify(token.trim()).ok_or(CommonError::InvalidToken)?;
+    let claims = state
+        .tokens
+        .verify(token.trim())
+        .ok_or(CommonError::InvalidToken)?;
     Ok(AuthUser { id: claims.sub })
 }

@@ -48,7 +48,11 @@ pub struct TokenKeys {
 
 impl TokenKeys {
     /// Keys from the configured secret, or from `data_dir/jwt-secret` (made on first start).
-    pub fn load(configured: &SecretString, data_dir: &Path, access_ttl_secs: u64) -> anyhow::Result<TokenKeys> {
+    pub fn load(
+        configured: &SecretString,
+        data_dir: &Path,
+        access_ttl_secs: u64,
+    ) -> anyhow::Result<TokenKeys> {
         let secret = if configured.expose_secret().is_empty() {
             load_or_create_secret(&data_dir.join("jwt-secret"))?
         } else {
@@ -98,7 +102,12 @@ impl TokenKeys {
 impl TokenKeys {
     /// A token that lets `viewer` fetch the playlists of `media_id` for `ttl_secs`; players
     /// cannot send headers, so it travels in the playlist URLs.
-    pub fn issue_play(&self, viewer: &str, media_id: &str, ttl_secs: u64) -> anyhow::Result<(String, i64)> {
+    pub fn issue_play(
+        &self,
+        viewer: &str,
+        media_id: &str,
+        ttl_secs: u64,
+    ) -> anyhow::Result<(String, i64)> {
         let exp = now_ms() / 1000 + ttl_secs as i64;
         let claims = PlayClaims {
             sub: viewer.to_owned(),
@@ -114,7 +123,8 @@ impl TokenKeys {
 
     /// The viewer of a valid playback token for exactly this media.
     pub fn verify_play(&self, token: &str, media_id: &str) -> Option<String> {
-        let data = jsonwebtoken::decode::<PlayClaims>(token, &self.decoding, &self.play_validation).ok()?;
+        let data = jsonwebtoken::decode::<PlayClaims>(token, &self.decoding, &self.play_validation)
+            .ok()?;
         (data.claims.media == media_id).then_some(data.claims.sub)
     }
 }
@@ -142,6 +152,8 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .mode(0o600)
         .open(path)
         .with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
-    file.sync_all().with_context(|| format!("syncing {}", path.display()))
+    file.write_all(bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    file.sync_all()
+        .with_context(|| format!("syncing {}", path.display()))
 }

@@ -1,22 +1,25 @@
 //! From rows to the views' plain structs: posters presigned for the viewer, dates and
 //! states spelled out.
 
-use std::time::Duration;
-
 use imshare_templates::{ClipCard, ClipStatus, UserRef};
 use time::OffsetDateTime;
 
 use super::error::PageError;
+use super::runtime::BlogRuntime;
 use super::store::{self, ClipRow};
 use crate::state::AppState;
 
 /// The cards of a list; posters of ready clips get presigned store URLs.
-pub async fn cards(state: &AppState, rows: Vec<ClipRow>) -> Result<Vec<ClipCard>, PageError> {
+pub async fn cards(
+    state: &AppState,
+    rt: &BlogRuntime,
+    rows: Vec<ClipRow>,
+) -> Result<Vec<ClipCard>, PageError> {
     let mut cards = Vec::with_capacity(rows.len());
     for row in rows {
         let status = clip_status(&row.status, row.progress);
         let poster_url = match (&row.poster_key, status) {
-            (Some(key), ClipStatus::Ready) => Some(presign(state, key).await?),
+            (Some(key), ClipStatus::Ready) => Some(rt.presign(state, key).await?),
             _ => None,
         };
         cards.push(ClipCard {
@@ -41,16 +44,6 @@ pub fn users(rows: Vec<store::UserRef>) -> Vec<UserRef> {
             display_name: u.display_name,
         })
         .collect()
-}
-
-/// A GET URL of a stored object, valid as long as playback URLs are.
-pub async fn presign(state: &AppState, key: &str) -> Result<String, PageError> {
-    let ttl = Duration::from_secs(state.settings.media.play_url_ttl_secs);
-    state
-        .store
-        .presign_get(key, ttl)
-        .await
-        .map_err(|e| PageError::Unexpected(anyhow::Error::new(e)))
 }
 
 /// The stored status as the views know it; anything unknown is still processing.

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};
 use imshare_templates::{self as views, ClipState, ClipView, Page, Player};
 
-use super::cards::{date, presign};
+use super::cards::date;
 use super::error::PageError;
 use super::page::{self, Caching};
 use super::runtime::BlogRuntime;
@@ -39,7 +39,7 @@ async fn clip_page(
         .await?
         .ok_or(PageError::NotFound)?;
     let clip_state = match media.status.as_str() {
-        "ready" => ClipState::Ready(player(&state, &visitor, &media, files).await?),
+        "ready" => ClipState::Ready(player(&state, &rt, &visitor, &media, files).await?),
         "failed" => ClipState::Failed {
             reason: (visitor.id() == media.owner_id)
                 .then(|| media.failure.clone())
@@ -48,7 +48,7 @@ async fn clip_page(
         _ => ClipState::Processing {
             progress: media.progress.clamp(0, 100),
             poster_url: match &files.poster_key {
-                Some(key) => Some(presign(&state, key).await?),
+                Some(key) => Some(rt.presign(&state, key).await?),
                 None => None,
             },
         },
@@ -84,6 +84,7 @@ async fn clip_page(
 /// The player's URLs for this visitor, counted as a play like `/v1/media/{id}/play`.
 async fn player(
     state: &AppState,
+    rt: &BlogRuntime,
     visitor: &Visitor,
     media: &MediaRow,
     files: store::ClipFiles,
@@ -98,11 +99,11 @@ async fn player(
         files.mp4_key
     };
     let file_url = match file_key {
-        Some(key) => Some(presign(state, &key).await?),
+        Some(key) => Some(rt.presign(state, &key).await?),
         None => None,
     };
     let poster_url = match files.poster_key {
-        Some(key) if !audio => Some(presign(state, &key).await?),
+        Some(key) if !audio => Some(rt.presign(state, &key).await?),
         _ => None,
     };
     count_play(&state.db, &media.id, visitor.id()).await?;

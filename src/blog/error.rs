@@ -96,3 +96,33 @@ pub async fn fallback(req: HttpRequest) -> HttpResponse {
     }
     PageError::NotFound.error_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(res: HttpResponse) -> String {
+        let bytes = actix_web::body::to_bytes(res.into_body())
+            .await
+            .unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[actix_web::test]
+    async fn an_unexpected_error_is_a_page_that_hides_its_cause() {
+        let res = PageError::Unexpected(anyhow::anyhow!("secret detail")).error_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(res.headers().get("cache-control").unwrap(), "no-store");
+        assert!(res.headers().contains_key("content-security-policy"));
+        let body = body_of(res).await;
+        assert!(body.starts_with("<!DOCTYPE html><html lang=\"en\">"));
+        assert!(body.contains("Something went wrong") && !body.contains("secret detail"));
+    }
+
+    #[actix_web::test]
+    async fn a_refused_form_is_a_403_page_that_says_why() {
+        let res = PageError::Forbidden("This form was sent from another site.").error_response();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert!(body_of(res).await.contains("sent from another site"));
+    }
+}

@@ -43,8 +43,8 @@ async fn home(
     let days = state.settings.blog.hot_days;
     let since = now_ms() - i64::from(days) * 86_400_000;
     let view = HomeView {
-        hot: cards(&state, store::hot(&state.db, since, LIST_SIZE).await?).await?,
-        latest: cards(&state, store::latest(&state.db, LIST_SIZE).await?).await?,
+        hot: cards(&state, &rt, store::hot(&state.db, since, LIST_SIZE).await?).await?,
+        latest: cards(&state, &rt, store::latest(&state.db, LIST_SIZE).await?).await?,
         hot_days: days,
     };
     let markup = views::home(&Page::new("Hot and latest clips", visitor.nav()), &view);
@@ -99,7 +99,7 @@ async fn blog(
     rows.truncate(PAGE_SIZE);
     let view = BlogView {
         own: visitor.id() == owner.id,
-        clips: cards(&state, rows).await?,
+        clips: cards(&state, &rt, rows).await?,
         older_href,
         paged: !before.is_empty(),
         username: owner.username,
@@ -148,6 +148,7 @@ async fn search(
         view.users = users(store::search_users(&state.db, q, &pattern, SEARCH_SIZE).await?);
         view.clips = cards(
             &state,
+            &rt,
             store::search_clips(&state.db, visitor.id(), &pattern, SEARCH_SIZE).await?,
         )
         .await?;
@@ -206,7 +207,7 @@ async fn from_cache(
         return Ok(None);
     }
     let ttl = Duration::from_secs(state.settings.blog.page_cache_secs);
-    match rt.cached(&req.uri().to_string(), ttl) {
+    match rt.cached_page(&req.uri().to_string(), ttl) {
         Some(body) => Ok(Some(page::html(
             StatusCode::OK,
             body,
@@ -232,7 +233,7 @@ async fn respond(
     }
     let ttl = Duration::from_secs(state.settings.blog.page_cache_secs);
     if !ttl.is_zero() {
-        rt.keep(req.uri().to_string(), body.clone(), ttl);
+        rt.keep_page(req.uri().to_string(), body.clone(), ttl);
     }
     Ok(page::html(StatusCode::OK, body, Caching::Public, csp))
 }

@@ -1,6 +1,6 @@
 //! What each HTTP worker keeps for the pages: the policy naming the store's origin, the
-//! blog-link keys, and a short cache of anonymous pages. One per worker thread, so no
-//! lock is ever contended.
+//! blog-link keys, presigned URLs, and a short cache of anonymous pages. One per worker
+//! thread, so no lock is ever contended.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -14,15 +14,16 @@ use super::link::LinkKeys;
 use super::page;
 use crate::state::AppState;
 
-/// Entries kept at most; anonymous pages are few, but query strings are the visitor's.
-const CACHE_CAPACITY: usize = 512;
+/// Entries kept at most per map; query strings and clips are the visitors' to choose.
+const CAPACITY: usize = 4096;
 
 /// Per-worker page state, registered as app data by [`super::configure`].
 #[derive(Default)]
 pub struct BlogRuntime {
     csp: OnceCell<String>,
     links: OnceCell<LinkKeys>,
-    cache: Mutex<HashMap<String, (Instant, Bytes)>>,
+    pages: Recent<Bytes>,
+    urls: Recent<String>,
 }
 
 impl BlogRuntime {
@@ -50,27 +51,68 @@ impl BlogRuntime {
             .await
     }
 
+    /// A presigned GET URL of a stored object, valid for at least half the playback-URL
+    /// lifetime. The caller has checked that the visitor may see the object. A URL is
+    /// handed out again while it is young: presigning is the costliest step of a page,
+    /// and a stable URL lets browsers keep posters in their cache between visits.
+    pub async fn presign(&self, state: &AppState, key: &str) -> Result<String, anyhow::Error> {
+        let ttl = Duration::from_secs(state.settings.media.play_url_ttl_secs);
+        if let Some(url) = self.urls.get(key, ttl / 2) {
+            return Ok(url);
+        }
+        let url = state
+            .store
+            .presign_get(key, ttl)
+            .await
+            .with_context(|| format!("presigning a URL of {key}"))?;
+        self.urls.put(key.to_owned(), url.clone(), ttl / 2);
+        Ok(url)
+    }
+
     /// A rendered anonymous page younger than `ttl`.
-    pub fn cached(&self, key: &str, ttl: Duration) -> Option<Bytes> {
-        let cache = self.cache.lock().ok()?;
-        cache
-            .get(key)
-            .filter(|(at, _)| at.elapsed() < ttl)
-            .map(|(_, body)| body.clone())
+    pub fn cached_page(&self, key: &str, ttl: Duration) -> Option<Bytes> {
+        self.pages.get(key, ttl)
     }
 
     /// Keeps a rendered anonymous page.
-    pub fn keep(&self, key: String, body: Bytes, ttl: Duration) {
-        let Ok(mut cache) = self.cache.lock() else {
+    pub fn keep_page(&self, key: String, body: Bytes, ttl: Duration) {
+        self.pages.put(key, body, ttl);
+    }
+}
+
+/// Values kept for a while, at most [`CAPACITY`] of them.
+struct Recent<V> {
+    entries: Mutex<HashMap<String, (Instant, V)>>,
+}
+
+impl<V> Default for Recent<V> {
+    fn default() -> Self {
+        Recent {
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<V: Clone> Recent<V> {
+    fn get(&self, key: &str, max_age: Duration) -> Option<V> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < max_age)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn put(&self, key: String, value: V, max_age: Duration) {
+        let Ok(mut entries) = self.entries.lock() else {
             return;
         };
-        if cache.len() >= CACHE_CAPACITY {
-            cache.retain(|_, (at, _)| at.elapsed() < ttl);
-            if cache.len() >= CACHE_CAPACITY {
-                cache.clear();
+        if entries.len() >= CAPACITY {
+            entries.retain(|_, (at, _)| at.elapsed() < max_age);
+            if entries.len() >= CAPACITY {
+                entries.clear();
             }
         }
-        cache.insert(key, (Instant::now(), body));
+        entries.insert(key, (Instant::now(), value));
     }
 }
 
@@ -104,18 +146,18 @@ mod tests {
     }
 
     #[test]
-    fn cached_pages_expire() {
-        let runtime = BlogRuntime::default();
-        runtime.keep(
+    fn kept_values_expire() {
+        let recent = Recent::default();
+        recent.put(
             "/".into(),
             Bytes::from_static(b"page"),
             Duration::from_secs(5),
         );
         assert_eq!(
-            runtime.cached("/", Duration::from_secs(5)).as_deref(),
+            recent.get("/", Duration::from_secs(5)).as_deref(),
             Some(&b"page"[..])
         );
-        assert!(runtime.cached("/", Duration::ZERO).is_none());
-        assert!(runtime.cached("/other", Duration::from_secs(5)).is_none());
+        assert!(recent.get("/", Duration::ZERO).is_none());
+        assert!(recent.get("/other", Duration::from_secs(5)).is_none());
     }
 }

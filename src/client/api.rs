@@ -14,30 +14,63 @@ pub struct Api {
 
 impl Api {
     /// Uses `token`, or signs in with `username` and `password`.
-    pub async fn connect(server: &str, token: Option<String>, login: Option<(String, String)>) -> anyhow::Result<Api> {
-        let http = Client::builder().build().context("building the HTTP client")?;
+    pub async fn connect(
+        server: &str,
+        token: Option<String>,
+        login: Option<(String, String)>,
+    ) -> anyhow::Result<Api> {
+        let http = Client::builder()
+            .build()
+            .context("building the HTTP client")?;
         let server = server.trim_end_matches('/').to_owned();
         let token = match (token, login) {
             (Some(token), _) => token,
             (None, Some((username, password))) => {
                 let body = serde_json::json!({"username": username, "password": password});
-                let res = http.post(format!("{server}/v1/sessions")).json(&body).send().await;
-                let session: Value = answer(res.with_context(|| format!("reaching {server}"))?).await?;
-                session["access_token"].as_str().context("the server sent no access_token")?.to_owned()
+                let res = http
+                    .post(format!("{server}/v1/sessions"))
+                    .json(&body)
+                    .send()
+                    .await;
+                let session: Value =
+                    answer(res.with_context(|| format!("reaching {server}"))?).await?;
+                session["access_token"]
+                    .as_str()
+                    .context("the server sent no access_token")?
+                    .to_owned()
             }
-            (None, None) => bail!("give --token (or IMSHARE_TOKEN), or --username with IMSHARE_PASSWORD"),
+            (None, None) => {
+                bail!("give --token (or IMSHARE_TOKEN), or --username with IMSHARE_PASSWORD")
+            }
         };
-        Ok(Api { http, server, token })
+        Ok(Api {
+            http,
+            server,
+            token,
+        })
     }
 
     /// Calls `method path` with an optional JSON body and decodes the JSON answer.
-    pub async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<Value>) -> anyhow::Result<T> {
-        let mut req = self.http.request(method.clone(), format!("{}{path}", self.server)).bearer_auth(&self.token);
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<T> {
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.server))
+            .bearer_auth(&self.token);
         if let Some(body) = body {
             req = req.json(&body);
         }
-        let res = req.send().await.with_context(|| format!("{method} {path}: cannot reach {}", self.server))?;
-        answer(res).await.with_context(|| format!("{method} {path}"))
+        let res = req
+            .send()
+            .await
+            .with_context(|| format!("{method} {path}: cannot reach {}", self.server))?;
+        answer(res)
+            .await
+            .with_context(|| format!("{method} {path}"))
     }
 }
 

@@ -65,7 +65,10 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<()> {
     let api = Api::connect(&args.server, args.token.clone(), login).await?;
     let grant = match resume::load(&args.file, &api.server, size) {
         Some(saved) => {
-            eprintln!("resuming upload {}", saved.grant["upload_id"].as_str().unwrap_or("?"));
+            eprintln!(
+                "resuming upload {}",
+                saved.grant["upload_id"].as_str().unwrap_or("?")
+            );
             saved.grant
         }
         None => {
@@ -73,23 +76,47 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<()> {
             let body = json!({"size": size, "content_type": content_type, "title": title,
                 "description": args.description, "visibility": args.visibility});
             let grant: Value = api.call(Method::POST, "/v1/uploads", Some(body)).await?;
-            resume::save(&args.file, &ResumeState { server: api.server.clone(), size, grant: grant.clone() })?;
+            resume::save(
+                &args.file,
+                &ResumeState {
+                    server: api.server.clone(),
+                    size,
+                    grant: grant.clone(),
+                },
+            )?;
             grant
         }
     };
-    let upload_id = grant["upload_id"].as_str().context("the grant has no upload_id")?.to_owned();
+    let upload_id = grant["upload_id"]
+        .as_str()
+        .context("the grant has no upload_id")?
+        .to_owned();
     let bar = bar(size, "uploading");
     let parts = match grant["method"].as_str() {
         Some("multipart") => Some(upload_parts(&api, &grant, &args.file, &bar).await?),
         _ => {
-            put_range(&api, grant["url"].as_str().context("no url")?, &grant["headers"], &args.file, 0, size, &bar)
-                .await?;
+            put_range(
+                &api,
+                grant["url"].as_str().context("no url")?,
+                &grant["headers"],
+                &args.file,
+                0,
+                size,
+                &bar,
+            )
+            .await?;
             None
         }
     };
     bar.finish_and_clear();
     let body = parts.map(|p| json!({"parts": p}));
-    let done: Value = api.call(Method::POST, &format!("/v1/uploads/{upload_id}/complete"), body).await?;
+    let done: Value = api
+        .call(
+            Method::POST,
+            &format!("/v1/uploads/{upload_id}/complete"),
+            body,
+        )
+        .await?;
     resume::clear(&args.file);
     let media_id = done["media_id"].as_str().context("no media_id")?.to_owned();
     if !args.no_wait {
@@ -99,9 +126,16 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<()> {
 }
 
 /// Uploads the parts the store does not hold yet; returns `[{number, etag}]` for all.
-async fn upload_parts(api: &Api, grant: &Value, file: &Path, bar: &ProgressBar) -> anyhow::Result<Vec<Value>> {
+async fn upload_parts(
+    api: &Api,
+    grant: &Value,
+    file: &Path,
+    bar: &ProgressBar,
+) -> anyhow::Result<Vec<Value>> {
     let upload_id = grant["upload_id"].as_str().unwrap_or_default();
-    let status: Value = api.call(Method::GET, &format!("/v1/uploads/{upload_id}"), None).await?;
+    let status: Value = api
+        .call(Method::GET, &format!("/v1/uploads/{upload_id}"), None)
+        .await?;
     let held: Vec<Value> = status["parts"].as_array().cloned().unwrap_or_default();
     let part_size = grant["part_size"].as_u64().context("no part_size")?;
     let mut done = Vec::new();
@@ -109,7 +143,10 @@ async fn upload_parts(api: &Api, grant: &Value, file: &Path, bar: &ProgressBar) 
         let number = part["number"].as_u64().context("part without number")?;
         let len = part["size"].as_u64().context("part without size")?;
         let offset = (number - 1) * part_size;
-        if let Some(h) = held.iter().find(|h| h["number"].as_u64() == Some(number) && h["size"].as_u64() == Some(len)) {
+        if let Some(h) = held
+            .iter()
+            .find(|h| h["number"].as_u64() == Some(number) && h["size"].as_u64() == Some(len))
+        {
             bar.inc(len);
             done.push(json!({"number": number, "etag": h["etag"]}));
             continue;
@@ -131,7 +168,9 @@ async fn put_range(
     len: u64,
     bar: &ProgressBar,
 ) -> anyhow::Result<String> {
-    let mut f = tokio::fs::File::open(file).await.with_context(|| format!("opening {}", file.display()))?;
+    let mut f = tokio::fs::File::open(file)
+        .await
+        .with_context(|| format!("opening {}", file.display()))?;
     f.seek(std::io::SeekFrom::Start(offset)).await?;
     let progress = bar.clone();
     let stream = tokio_util::io::ReaderStream::new(f.take(len)).inspect(move |chunk| {
@@ -139,32 +178,52 @@ async fn put_range(
             progress.inc(bytes.len() as u64);
         }
     });
-    let mut req = api.http.put(url).header(reqwest::header::CONTENT_LENGTH, len);
+    let mut req = api
+        .http
+        .put(url)
+        .header(reqwest::header::CONTENT_LENGTH, len);
     for (name, value) in headers.as_object().into_iter().flatten() {
         if !name.eq_ignore_ascii_case("content-length") {
             req = req.header(name.as_str(), value.as_str().unwrap_or_default());
         }
     }
-    let res = req.body(reqwest::Body::wrap_stream(stream)).send().await.context("sending to the store")?;
+    let res = req
+        .body(reqwest::Body::wrap_stream(stream))
+        .send()
+        .await
+        .context("sending to the store")?;
     if !res.status().is_success() {
         let status = res.status();
         let text = res.text().await.unwrap_or_default();
-        bail!("the store refused the upload ({status}): {}", text.chars().take(300).collect::<String>());
+        bail!(
+            "the store refused the upload ({status}): {}",
+            text.chars().take(300).collect::<String>()
+        );
     }
-    Ok(res.headers().get("etag").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned())
+    Ok(res
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned())
 }
 
 /// Polls the media until it is ready or failed, showing the transcode progress.
 async fn follow(api: &Api, media_id: &str) -> anyhow::Result<()> {
     let bar = bar(100, "processing");
     loop {
-        let media: Value = api.call(Method::GET, &format!("/v1/media/{media_id}"), None).await?;
+        let media: Value = api
+            .call(Method::GET, &format!("/v1/media/{media_id}"), None)
+            .await?;
         bar.set_position(media["progress"].as_u64().unwrap_or(0));
         match media["status"].as_str() {
             Some("ready") => break,
             Some("failed") => {
                 bar.abandon();
-                bail!("processing failed: {}", media["failure"].as_str().unwrap_or("no reason given"));
+                bail!(
+                    "processing failed: {}",
+                    media["failure"].as_str().unwrap_or("no reason given")
+                );
             }
             _ => tokio::time::sleep(Duration::from_millis(500)).await,
         }
@@ -174,12 +233,20 @@ async fn follow(api: &Api, media_id: &str) -> anyhow::Result<()> {
 }
 
 async fn report(api: &Api, media_id: &str, as_json: bool) -> anyhow::Result<()> {
-    let play: Value = api.call(Method::GET, &format!("/v1/media/{media_id}/play"), None).await?;
+    let play: Value = api
+        .call(Method::GET, &format!("/v1/media/{media_id}/play"), None)
+        .await?;
     let page = format!("{}/m/{media_id}", api.server);
     if as_json {
-        println!("{}", json!({"media_id": media_id, "page_url": page, "play": play}));
+        println!(
+            "{}",
+            json!({"media_id": media_id, "page_url": page, "play": play})
+        );
     } else {
-        println!("media   {media_id}\nstatus  {}\npage    {page}", play["status"].as_str().unwrap_or("?"));
+        println!(
+            "media   {media_id}\nstatus  {}\npage    {page}",
+            play["status"].as_str().unwrap_or("?")
+        );
         for key in ["hls_url", "mp4_url", "audio_url", "poster_url"] {
             if let Some(url) = play[key].as_str() {
                 println!("{:<7} {url}", key.trim_end_matches("_url"));
@@ -191,8 +258,13 @@ async fn report(api: &Api, media_id: &str, as_json: bool) -> anyhow::Result<()> 
 
 fn bar(len: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
-    let template = format!("{what:<10} {{bar:40}} {{bytes}}/{{total_bytes}} {{bytes_per_sec}} eta {{eta}}");
-    let template = if what == "processing" { format!("{what:<10} {{bar:40}} {{pos}}%") } else { template };
+    let template =
+        format!("{what:<10} {{bar:40}} {{bytes}}/{{total_bytes}} {{bytes_per_sec}} eta {{eta}}");
+    let template = if what == "processing" {
+        format!("{what:<10} {{bar:40}} {{pos}}%")
+    } else {
+        template
+    };
     if let Ok(style) = ProgressStyle::with_template(&template) {
         bar.set_style(style);
     }
@@ -200,5 +272,7 @@ fn bar(len: u64, what: &str) -> ProgressBar {
 }
 
 fn file_stem(path: &Path) -> String {
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }

@@ -10,7 +10,12 @@ pub const MEDIA_READY: &str = "media.ready";
 pub const MEDIA_FAILED: &str = "media.failed";
 
 /// Records an event for `user_id`.
-pub async fn record(db: &Db, user_id: &str, kind: &str, payload: &serde_json::Value) -> Result<(), sqlx::Error> {
+pub async fn record(
+    db: &Db,
+    user_id: &str,
+    kind: &str,
+    payload: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO notifications (id, user_id, kind, payload, created_at) VALUES ($1, $2, $3, $4, $5)";
     crate::on_pool!(db.write(), p => sqlx::query(sql)
         .bind(uuid::Uuid::now_v7().to_string()).bind(user_id).bind(kind).bind(payload.to_string()).bind(now_ms())
@@ -31,4 +36,32 @@ pub async fn pending(db: &Db, user_id: &str, limit: i64) -> Result<Vec<StoredEve
     let sql = "SELECT id, kind, payload, created_at FROM notifications \
                WHERE user_id = $1 AND delivered_at IS NULL ORDER BY id LIMIT $2";
     crate::on_pool!(db.read(), p => sqlx::query_as(sql).bind(user_id).bind(limit).fetch_all(p).await)
+}
+
+/// An undelivered event of any user.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserEvent {
+    pub id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub payload: String,
+}
+
+/// Undelivered events recorded since `since_ms`, oldest first: the gateway's poll for
+/// fresh events of users who are online (older ones wait for the user's next connect).
+pub async fn recent_undelivered(
+    db: &Db,
+    since_ms: i64,
+    limit: i64,
+) -> Result<Vec<UserEvent>, sqlx::Error> {
+    let sql = "SELECT id, user_id, kind, payload FROM notifications \
+               WHERE delivered_at IS NULL AND created_at > $1 ORDER BY created_at, id LIMIT $2";
+    crate::on_pool!(db.read(), p => sqlx::query_as(sql).bind(since_ms).bind(limit).fetch_all(p).await)
+}
+
+/// Marks an event delivered; false if someone else already did, so each is sent once.
+pub async fn claim(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE notifications SET delivered_at = $1 WHERE id = $2 AND delivered_at IS NULL";
+    crate::on_pool!(db.write(), p => sqlx::query(sql).bind(now_ms()).bind(id).execute(p).await
+        .map(|r| r.rows_affected() > 0))
 }

@@ -14,7 +14,11 @@ pub struct ClaimedJob {
 }
 
 /// Claims the oldest runnable job: queued and due, or running with an expired lease.
-pub async fn claim(db: &Db, worker: &str, lease_ms: i64) -> Result<Option<ClaimedJob>, sqlx::Error> {
+pub async fn claim(
+    db: &Db,
+    worker: &str,
+    lease_ms: i64,
+) -> Result<Option<ClaimedJob>, sqlx::Error> {
     let now = now_ms();
     match db.write() {
         Pool::Sqlite(p) => {
@@ -22,21 +26,37 @@ pub async fn claim(db: &Db, worker: &str, lease_ms: i64) -> Result<Option<Claime
                        updated_at = $3 WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_after <= $3) \
                        OR (state = 'running' AND lease_until < $3) ORDER BY run_after LIMIT 1) \
                        RETURNING id, kind, media_id, attempts";
-            sqlx::query_as(sql).bind(now + lease_ms).bind(worker).bind(now).fetch_optional(p).await
+            sqlx::query_as(sql)
+                .bind(now + lease_ms)
+                .bind(worker)
+                .bind(now)
+                .fetch_optional(p)
+                .await
         }
         Pool::Postgres(p) => {
             let sql = "UPDATE jobs SET state = 'running', lease_until = $1, worker = $2, attempts = attempts + 1, \
                        updated_at = $3 WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_after <= $3) \
                        OR (state = 'running' AND lease_until < $3) ORDER BY run_after LIMIT 1 FOR UPDATE SKIP LOCKED) \
                        RETURNING id, kind, media_id, attempts";
-            sqlx::query_as(sql).bind(now + lease_ms).bind(worker).bind(now).fetch_optional(p).await
+            sqlx::query_as(sql)
+                .bind(now + lease_ms)
+                .bind(worker)
+                .bind(now)
+                .fetch_optional(p)
+                .await
         }
     }
 }
 
 /// Extends the lease of a job this worker still holds; false if it lost the job.
-pub async fn renew_lease(db: &Db, job_id: &str, worker: &str, lease_ms: i64) -> Result<bool, sqlx::Error> {
-    let sql = "UPDATE jobs SET lease_until = $1 WHERE id = $2 AND worker = $3 AND state = 'running'";
+pub async fn renew_lease(
+    db: &Db,
+    job_id: &str,
+    worker: &str,
+    lease_ms: i64,
+) -> Result<bool, sqlx::Error> {
+    let sql =
+        "UPDATE jobs SET lease_until = $1 WHERE id = $2 AND worker = $3 AND state = 'running'";
     crate::on_pool!(db.write(), p => sqlx::query(sql)
         .bind(now_ms() + lease_ms).bind(job_id).bind(worker)
         .execute(p).await.map(|r| r.rows_affected() == 1))

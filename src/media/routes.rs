@@ -71,8 +71,14 @@ impl From<MediaRow> for Media {
     responses((status = 200, body = Media), (status = 404)), security(("bearer" = [])))]
 #[get("/v1/media/{id}")]
 #[tracing::instrument(skip_all, fields(user = %user.id, media = %path))]
-async fn get_media(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>) -> Result<HttpResponse, MediaError> {
-    let media = store::find_visible(&state.db, &path, &user.id).await?.ok_or(MediaError::NotFound)?;
+async fn get_media(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, MediaError> {
+    let media = store::find_visible(&state.db, &path, &user.id)
+        .await?
+        .ok_or(MediaError::NotFound)?;
     Ok(HttpResponse::Ok().json(Media::from(media)))
 }
 
@@ -97,7 +103,8 @@ async fn list_user_media(
     page: web::Query<MediaPage>,
 ) -> Result<HttpResponse, MediaError> {
     let limit = page.limit.unwrap_or(20).clamp(1, 100);
-    let rows = store::list_visible(&state.db, &path, &user.id, page.before.as_deref(), limit).await?;
+    let rows =
+        store::list_visible(&state.db, &path, &user.id, page.before.as_deref(), limit).await?;
     let list: Vec<Media> = rows.into_iter().map(Media::from).collect();
     Ok(HttpResponse::Ok().json(list))
 }
@@ -125,13 +132,25 @@ async fn update_media(
     let body = body.into_inner();
     let clean = |raw: Option<String>, current: &str, max, field| match raw {
         None => Ok(current.to_owned()),
-        some => crate::uploads::clean_text(some, max, field).map_err(|e| MediaError::InvalidInput(e.to_string())),
+        some => crate::uploads::clean_text(some, max, field)
+            .map_err(|e| MediaError::InvalidInput(e.to_string())),
     };
     let title = clean(body.title, &media.title, 200, "title")?;
     let description = clean(body.description, &media.description, 5000, "description")?;
-    let visibility = body.visibility.unwrap_or(Visibility::from_stored(&media.visibility));
-    store::update(&state.db, &media.id, &title, &description, visibility.as_str()).await?;
-    let updated = store::find_visible(&state.db, &media.id, &user.id).await?.ok_or(MediaError::NotFound)?;
+    let visibility = body
+        .visibility
+        .unwrap_or(Visibility::from_stored(&media.visibility));
+    store::update(
+        &state.db,
+        &media.id,
+        &title,
+        &description,
+        visibility.as_str(),
+    )
+    .await?;
+    let updated = store::find_visible(&state.db, &media.id, &user.id)
+        .await?
+        .ok_or(MediaError::NotFound)?;
     Ok(HttpResponse::Ok().json(Media::from(updated)))
 }
 
@@ -140,12 +159,19 @@ async fn update_media(
     responses((status = 204), (status = 403), (status = 404)), security(("bearer" = [])))]
 #[delete("/v1/media/{id}")]
 #[tracing::instrument(skip_all, fields(user = %user.id, media = %path))]
-async fn delete_media(state: web::Data<AppState>, user: AuthUser, path: web::Path<String>) -> Result<HttpResponse, MediaError> {
+async fn delete_media(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, MediaError> {
     let media = owned_media(&state, &user, &path).await?;
     if store::delete(&state.db, &media).await? {
         let removed = async {
             state.store.delete(&media.object_key).await?;
-            state.store.delete_prefix(&keys::media_prefix(&media.id)).await
+            state
+                .store
+                .delete_prefix(&keys::media_prefix(&media.id))
+                .await
         };
         if let Err(e) = removed.await {
             tracing::warn!(media = %media.id, error = %e, "media deleted but its objects could not all be removed");
@@ -156,7 +182,9 @@ async fn delete_media(state: web::Data<AppState>, user: AuthUser, path: web::Pat
 
 /// The media if the caller may see it, and only if the caller owns it.
 async fn owned_media(state: &AppState, user: &AuthUser, id: &str) -> Result<MediaRow, MediaError> {
-    let media = store::find_visible(&state.db, id, &user.id).await?.ok_or(MediaError::NotFound)?;
+    let media = store::find_visible(&state.db, id, &user.id)
+        .await?
+        .ok_or(MediaError::NotFound)?;
     if media.owner_id != user.id {
         return Err(MediaError::NotOwner);
     }

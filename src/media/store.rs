@@ -1,9 +1,9 @@
 //! SQL for media records.
 
-use crate::visible_to;
 use crate::db::{usage_shard, Db};
 use crate::on_pool;
 use crate::time_util::now_ms;
+use crate::visible_to;
 
 /// A media record with its owner's username.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -37,7 +37,11 @@ macro_rules! select_media {
 }
 
 /// The media with this id if `viewer` ("" for anonymous) may see it.
-pub async fn find_visible(db: &Db, id: &str, viewer: &str) -> Result<Option<MediaRow>, sqlx::Error> {
+pub async fn find_visible(
+    db: &Db,
+    id: &str,
+    viewer: &str,
+) -> Result<Option<MediaRow>, sqlx::Error> {
     let sql = concat!(select_media!(), " WHERE m.id = $1 AND ", visible_to!("$2"));
     on_pool!(db.read(), p => sqlx::query_as::<_, MediaRow>(sql).bind(id).bind(viewer).fetch_optional(p).await)
 }
@@ -63,7 +67,13 @@ pub async fn list_visible(
 }
 
 /// Changes title, description and visibility of the owner's media.
-pub async fn update(db: &Db, id: &str, title: &str, description: &str, visibility: &str) -> Result<(), sqlx::Error> {
+pub async fn update(
+    db: &Db,
+    id: &str,
+    title: &str,
+    description: &str,
+    visibility: &str,
+) -> Result<(), sqlx::Error> {
     let sql = "UPDATE media SET title = $1, description = $2, visibility = $3, updated_at = $4 WHERE id = $5";
     on_pool!(db.write(), p => sqlx::query(sql)
         .bind(title).bind(description).bind(visibility).bind(now_ms()).bind(id)

@@ -36,7 +36,12 @@ impl Visibility {
 
 /// Whether `viewer` may see a clip of `owner` with `visibility`; `are_friends` says
 /// whether viewer and owner are friends.
-pub fn can_view(viewer: Option<&str>, owner: &str, visibility: Visibility, are_friends: bool) -> bool {
+pub fn can_view(
+    viewer: Option<&str>,
+    owner: &str,
+    visibility: Visibility,
+    are_friends: bool,
+) -> bool {
     match visibility {
         Visibility::Public => true,
         _ if viewer == Some(owner) => true,

@@ -20,7 +20,8 @@ pub fn json_config() -> web::JsonConfig {
                     "invalid_fields",
                     format!("the JSON is valid but its fields are not: {e}"),
                 ),
-                JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => (
+                JsonPayloadError::Overflow { limit }
+                | JsonPayloadError::OverflowKnownLength { limit, .. } => (
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "body_too_large",
                     format!("request bodies are limited to {limit} bytes"),
@@ -36,7 +37,8 @@ pub fn json_config() -> web::JsonConfig {
                     format!("the request body is not valid JSON: {other}"),
                 ),
             };
-            actix_web::error::InternalError::from_response(err, json_error(status, code, &message)).into()
+            actix_web::error::InternalError::from_response(err, json_error(status, code, &message))
+                .into()
         })
 }
 
@@ -51,7 +53,11 @@ pub fn path_config() -> web::PathConfig {
 /// Query strings that do not parse: 400 with the reason.
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req| {
-        let response = json_error(StatusCode::BAD_REQUEST, "bad_query", &format!("bad query string: {err}"));
+        let response = json_error(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            &format!("bad query string: {err}"),
+        );
         actix_web::error::InternalError::from_response(err, response).into()
     })
 }

@@ -31,7 +31,10 @@ pub async fn track_requests(
     let started = Instant::now();
     let method = req.method().to_string();
     let response = next.call(req).await?;
-    let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     let status = response.status().as_u16().to_string();
     metrics::counter!("imshare_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
         .increment(1);

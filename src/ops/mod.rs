@@ -5,7 +5,9 @@ pub mod extractors;
 mod metrics;
 mod openapi;
 mod routes;
+mod spans;
 
 pub use self::metrics::{init_metrics, track_requests};
 pub use openapi::{serve_openapi, ApiDoc};
 pub use routes::configure;
+pub use spans::RedactedSpans;

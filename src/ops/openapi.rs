@@ -19,12 +19,19 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
         );
     }
 }
 
 /// `GET /openapi.json`.
 pub async fn serve_openapi(doc: web::Data<String>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(doc.get_ref().clone())
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.get_ref().clone())
 }

@@ -1,6 +1,8 @@
 //! HLS playlists, written with m3u8-rs.
 
-use m3u8_rs::{MasterPlaylist, MediaPlaylist, MediaPlaylistType, MediaSegment, Resolution, VariantStream};
+use m3u8_rs::{
+    MasterPlaylist, MediaPlaylist, MediaPlaylistType, MediaSegment, Resolution, VariantStream,
+};
 
 use super::store::RenditionRow;
 
@@ -15,7 +17,10 @@ pub fn master(renditions: &[RenditionRow], token: &str) -> Vec<u8> {
                 uri: format!("{}/index.m3u8?token={token}", r.name),
                 bandwidth: r.bandwidth.max(0) as u64,
                 codecs: Some(r.codecs.clone()),
-                resolution: (r.width > 0).then(|| Resolution { width: r.width as u64, height: r.height as u64 }),
+                resolution: (r.width > 0).then_some(Resolution {
+                    width: r.width as u64,
+                    height: r.height as u64,
+                }),
                 ..Default::default()
             })
             .collect(),
@@ -31,12 +36,20 @@ pub fn media(segments: &[(f64, String)], complete: bool) -> Vec<u8> {
         version: Some(3),
         target_duration: longest.ceil() as u64,
         media_sequence: 0,
-        playlist_type: Some(if complete { MediaPlaylistType::Vod } else { MediaPlaylistType::Event }),
+        playlist_type: Some(if complete {
+            MediaPlaylistType::Vod
+        } else {
+            MediaPlaylistType::Event
+        }),
         end_list: complete,
         independent_segments: true,
         segments: segments
             .iter()
-            .map(|(duration, uri)| MediaSegment { uri: uri.clone(), duration: *duration as f32, ..Default::default() })
+            .map(|(duration, uri)| MediaSegment {
+                uri: uri.clone(),
+                duration: *duration as f32,
+                ..Default::default()
+            })
             .collect(),
         ..Default::default()
     };

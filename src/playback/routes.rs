@@ -16,7 +16,9 @@ use crate::time_util::rfc3339;
 
 /// Registers the playback routes.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(play).service(master_playlist).service(media_playlist);
+    cfg.service(play)
+        .service(master_playlist)
+        .service(media_playlist);
 }
 
 /// URLs a player opens directly.
@@ -44,11 +46,15 @@ async fn play(
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, MediaError> {
-    let media = find_visible(&state.db, &path, &user.id).await?.ok_or(MediaError::NotFound)?;
+    let media = find_visible(&state.db, &path, &user.id)
+        .await?
+        .ok_or(MediaError::NotFound)?;
     if media.status == "failed" {
         return Err(MediaError::Failed(media.failure.unwrap_or_default()));
     }
-    let facts = store::playable(&state.db, &media.id).await?.ok_or(MediaError::NotFound)?;
+    let facts = store::playable(&state.db, &media.id)
+        .await?
+        .ok_or(MediaError::NotFound)?;
     let ttl_secs = state.settings.media.play_url_ttl_secs;
     let (token, exp) = state.tokens.issue_play(&user.id, &media.id, ttl_secs)?;
     let base = public_base(&state, &req);
@@ -68,11 +74,15 @@ async fn play(
         hls_url: format!("{base}/v1/media/{}/hls/master.m3u8?token={token}", media.id),
         mp4_url: presign(facts.mp4_key).await.map_err(anyhow::Error::new)?,
         audio_url: presign(facts.audio_key).await.map_err(anyhow::Error::new)?,
-        poster_url: presign(facts.poster_key).await.map_err(anyhow::Error::new)?,
+        poster_url: presign(facts.poster_key)
+            .await
+            .map_err(anyhow::Error::new)?,
         expires_at: rfc3339(exp * 1000),
     };
     crate::media::count_play(&state.db, &media.id, &user.id).await?;
-    Ok(HttpResponse::Ok().insert_header(header::CacheControl(vec![header::CacheDirective::NoStore])).json(urls))
+    Ok(HttpResponse::Ok()
+        .insert_header(header::CacheControl(vec![header::CacheDirective::NoStore]))
+        .json(urls))
 }
 
 /// The playback token from `/play`.
@@ -106,7 +116,9 @@ async fn media_playlist(
 ) -> Result<HttpResponse, MediaError> {
     let (media_id, rendition) = path.into_inner();
     let media_id = authorize(&state, &media_id, &query.token).await?;
-    let facts = store::playable(&state.db, &media_id).await?.ok_or(MediaError::NotFound)?;
+    let facts = store::playable(&state.db, &media_id)
+        .await?
+        .ok_or(MediaError::NotFound)?;
     let segments = store::segments(&state.db, &media_id, &rendition).await?;
     if segments.is_empty() && facts.hls_complete {
         return Err(MediaError::NotFound);
@@ -114,7 +126,11 @@ async fn media_playlist(
     let ttl = Duration::from_secs(state.settings.media.play_url_ttl_secs);
     let mut listed = Vec::with_capacity(segments.len());
     for segment in segments {
-        let url = state.store.presign_get(&segment.object_key, ttl).await.map_err(anyhow::Error::new)?;
+        let url = state
+            .store
+            .presign_get(&segment.object_key, ttl)
+            .await
+            .map_err(anyhow::Error::new)?;
         listed.push((segment.duration_ms as f64 / 1000.0, url));
     }
     Ok(m3u8(playlist::media(&listed, facts.hls_complete)))
@@ -122,8 +138,13 @@ async fn media_playlist(
 
 /// The media id if the token is valid for it and its viewer may still see it.
 async fn authorize(state: &AppState, media_id: &str, token: &str) -> Result<String, MediaError> {
-    let viewer = state.tokens.verify_play(token, media_id).ok_or(MediaError::NotFound)?;
-    let media = find_visible(&state.db, media_id, &viewer).await?.ok_or(MediaError::NotFound)?;
+    let viewer = state
+        .tokens
+        .verify_play(token, media_id)
+        .ok_or(MediaError::NotFound)?;
+    let media = find_visible(&state.db, media_id, &viewer)
+        .await?
+        .ok_or(MediaError::NotFound)?;
     Ok(media.id)
 }
 

@@ -32,7 +32,8 @@ pub struct PlayableMedia {
 
 /// The playback facts of a media (access is checked by the caller).
 pub async fn playable(db: &Db, media_id: &str) -> Result<Option<PlayableMedia>, sqlx::Error> {
-    let sql = "SELECT status, hls_complete, mp4_key, audio_key, poster_key FROM media WHERE id = $1";
+    let sql =
+        "SELECT status, hls_complete, mp4_key, audio_key, poster_key FROM media WHERE id = $1";
     on_pool!(db.read(), p => sqlx::query_as(sql).bind(media_id).fetch_optional(p).await)
 }
 
@@ -43,7 +44,11 @@ pub async fn renditions(db: &Db, media_id: &str) -> Result<Vec<RenditionRow>, sq
 }
 
 /// The finished segments of one rendition, in order.
-pub async fn segments(db: &Db, media_id: &str, rendition: &str) -> Result<Vec<SegmentRow>, sqlx::Error> {
+pub async fn segments(
+    db: &Db,
+    media_id: &str,
+    rendition: &str,
+) -> Result<Vec<SegmentRow>, sqlx::Error> {
     let sql = "SELECT duration_ms, object_key FROM segments WHERE media_id = $1 AND rendition = $2 ORDER BY idx";
     on_pool!(db.read(), p => sqlx::query_as(sql).bind(media_id).bind(rendition).fetch_all(p).await)
 }

@@ -52,7 +52,9 @@ async fn send_request(
 ) -> Result<HttpResponse, SocialError> {
     let not_found = || SocialError::NoSuchUser(body.username.clone());
     let name = Username::parse(&body.username).map_err(|_| not_found())?;
-    let target = find_user_by_username(&state.db, name.as_str()).await?.ok_or_else(not_found)?;
+    let target = find_user_by_username(&state.db, name.as_str())
+        .await?
+        .ok_or_else(not_found)?;
     if target.id == user.id {
         return Err(SocialError::SelfRequest);
     }
@@ -64,7 +66,9 @@ async fn send_request(
     }
     let id = uuid::Uuid::now_v7().to_string();
     store::insert_request(&state.db, &id, &user.id, &target.id).await?;
-    let me = find_user_by_id(&state.db, &user.id).await?.ok_or_else(not_found)?;
+    let me = find_user_by_id(&state.db, &user.id)
+        .await?
+        .ok_or_else(not_found)?;
     Ok(HttpResponse::Created().json(FriendRequest {
         id,
         from: user.id,
@@ -79,7 +83,10 @@ async fn send_request(
 #[utoipa::path(tag = "friends", responses((status = 200, body = [FriendRequest])), security(("bearer" = [])))]
 #[get("/v1/friends/requests")]
 #[tracing::instrument(skip_all, fields(user = %user.id))]
-async fn list_requests(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, SocialError> {
+async fn list_requests(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, SocialError> {
     let rows = store::list_requests(&state.db, &user.id).await?;
     let list: Vec<FriendRequest> = rows
         .into_iter()
@@ -121,7 +128,9 @@ async fn accept_request(
     let (id, username) = store::accept_request(&state.db, &path, &user.id)
         .await?
         .ok_or(SocialError::NoSuchRequest)?;
-    Ok(HttpResponse::Ok().json(Accepted { friend: FriendRef { id, username } }))
+    Ok(HttpResponse::Ok().json(Accepted {
+        friend: FriendRef { id, username },
+    }))
 }
 
 /// A friend with presence.
@@ -137,17 +146,20 @@ pub struct Friend {
 #[utoipa::path(tag = "friends", responses((status = 200, body = [Friend])), security(("bearer" = [])))]
 #[get("/v1/friends")]
 #[tracing::instrument(skip_all, fields(user = %user.id))]
-async fn list_friends(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, SocialError> {
-    let friends: Vec<Friend> = store::list_friends(&state.db, &user.id)
-        .await?
-        .into_iter()
-        .map(|f| Friend {
+async fn list_friends(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, SocialError> {
+    let mut friends = Vec::new();
+    for f in store::list_friends(&state.db, &user.id).await? {
+        friends.push(Friend {
+            // The chosen status shows only while connected, on this node or another.
+            presence: crate::realtime::route::shown(&state, &f.id).await,
             id: f.id,
             username: f.username,
             display_name: f.display_name,
-            presence: Presence::from_stored(&f.presence).as_seen_by_others(),
-        })
-        .collect();
+        });
+    }
     Ok(HttpResponse::Ok().json(friends))
 }
 

@@ -21,13 +21,13 @@ pub struct FriendRow {
     pub id: String,
     pub username: String,
     pub display_name: String,
-    pub presence: String,
 }
 
 /// Whether `a` and `b` are friends.
 pub async fn are_friends(db: &Db, a: &str, b: &str) -> Result<bool, sqlx::Error> {
     let sql = "SELECT 1 FROM friendships WHERE user_id = $1 AND friend_id = $2";
-    let row: Option<(i32,)> = on_pool!(db.read(), p => sqlx::query_as(sql).bind(a).bind(b).fetch_optional(p).await)?;
+    let row: Option<(i32,)> =
+        on_pool!(db.read(), p => sqlx::query_as(sql).bind(a).bind(b).fetch_optional(p).await)?;
     Ok(row.is_some())
 }
 
@@ -35,13 +35,15 @@ pub async fn are_friends(db: &Db, a: &str, b: &str) -> Result<bool, sqlx::Error>
 pub async fn pending_between(db: &Db, a: &str, b: &str) -> Result<bool, sqlx::Error> {
     let sql = "SELECT 1 FROM friend_requests WHERE status = 'pending' \
                AND ((from_id = $1 AND to_id = $2) OR (from_id = $2 AND to_id = $1))";
-    let row: Option<(i32,)> = on_pool!(db.read(), p => sqlx::query_as(sql).bind(a).bind(b).fetch_optional(p).await)?;
+    let row: Option<(i32,)> =
+        on_pool!(db.read(), p => sqlx::query_as(sql).bind(a).bind(b).fetch_optional(p).await)?;
     Ok(row.is_some())
 }
 
 /// Records a pending request, replacing an old answered one between the same pair.
 pub async fn insert_request(db: &Db, id: &str, from: &str, to: &str) -> Result<(), sqlx::Error> {
-    let delete_old = "DELETE FROM friend_requests WHERE from_id = $1 AND to_id = $2 AND status <> 'pending'";
+    let delete_old =
+        "DELETE FROM friend_requests WHERE from_id = $1 AND to_id = $2 AND status <> 'pending'";
     let insert = "INSERT INTO friend_requests (id, from_id, to_id, status, created_at) VALUES ($1, $2, $3, 'pending', $4)";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
@@ -60,7 +62,11 @@ pub async fn list_requests(db: &Db, user_id: &str) -> Result<Vec<RequestRow>, sq
 }
 
 /// Accepts a pending request addressed to `to`; returns the requester's id and username.
-pub async fn accept_request(db: &Db, request_id: &str, to: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+pub async fn accept_request(
+    db: &Db,
+    request_id: &str,
+    to: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
     let accept = "UPDATE friend_requests SET status = 'accepted' \
                   WHERE id = $1 AND to_id = $2 AND status = 'pending' RETURNING from_id";
     let befriend = "INSERT INTO friendships (user_id, friend_id, created_at) VALUES ($1, $2, $3), ($2, $1, $3) \
@@ -82,7 +88,7 @@ pub async fn accept_request(db: &Db, request_id: &str, to: &str) -> Result<Optio
 
 /// The user's friends, by username.
 pub async fn list_friends(db: &Db, user_id: &str) -> Result<Vec<FriendRow>, sqlx::Error> {
-    let sql = "SELECT u.id, u.username, u.display_name, u.presence FROM friendships f \
+    let sql = "SELECT u.id, u.username, u.display_name FROM friendships f \
                JOIN users u ON u.id = f.friend_id WHERE f.user_id = $1 ORDER BY u.username";
     on_pool!(db.read(), p => sqlx::query_as(sql).bind(user_id).fetch_all(p).await)
 }

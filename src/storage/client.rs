@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_credential_types::Credentials;
-use aws_sdk_s3::config::{BehaviorVersion, Region, RequestChecksumCalculation, ResponseChecksumValidation};
+use aws_sdk_s3::config::{
+    BehaviorVersion, Region, RequestChecksumCalculation, ResponseChecksumValidation,
+};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::{PresignedRequest, PresigningConfig};
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
@@ -20,7 +22,11 @@ pub enum StoreError {
     Unreachable(String),
     /// The store answered with an error.
     #[error("the object store refused {op}: {code}: {message}")]
-    Refused { op: &'static str, code: String, message: String },
+    Refused {
+        op: &'static str,
+        code: String,
+        message: String,
+    },
 }
 
 /// Size and type of a stored object.
@@ -72,9 +78,22 @@ impl ObjectStore {
         if self.probe().await.is_ok() {
             return Ok(());
         }
-        match self.client.create_bucket().bucket(&self.bucket).send().await {
+        match self
+            .client
+            .create_bucket()
+            .bucket(&self.bucket)
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
-            Err(e) if matches!(e.code(), Some("BucketAlreadyOwnedByYou" | "BucketAlreadyExists")) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.code(),
+                    Some("BucketAlreadyOwnedByYou" | "BucketAlreadyExists")
+                ) =>
+            {
+                Ok(())
+            }
             Err(e) => Err(store_error("CreateBucket", e)),
         }
     }
@@ -112,7 +131,11 @@ impl ObjectStore {
     }
 
     /// Starts a multipart upload and returns the store's upload id.
-    pub async fn create_multipart(&self, key: &str, content_type: &str) -> Result<String, StoreError> {
+    pub async fn create_multipart(
+        &self,
+        key: &str,
+        content_type: &str,
+    ) -> Result<String, StoreError> {
         let out = self
             .client
             .create_multipart_upload()
@@ -150,7 +173,11 @@ impl ObjectStore {
     }
 
     /// The parts the store holds for a multipart upload, in order.
-    pub async fn list_parts(&self, key: &str, upload_id: &str) -> Result<Vec<PartInfo>, StoreError> {
+    pub async fn list_parts(
+        &self,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<Vec<PartInfo>, StoreError> {
         let mut parts = Vec::new();
         let mut marker: Option<String> = None;
         loop {
@@ -179,7 +206,12 @@ impl ObjectStore {
     }
 
     /// Joins the given parts into the final object.
-    pub async fn complete_multipart(&self, key: &str, upload_id: &str, parts: &[(i32, String)]) -> Result<(), StoreError> {
+    pub async fn complete_multipart(
+        &self,
+        key: &str,
+        upload_id: &str,
+        parts: &[(i32, String)],
+    ) -> Result<(), StoreError> {
         let completed = CompletedMultipartUpload::builder()
             .set_parts(Some(
                 parts
@@ -219,7 +251,14 @@ impl ObjectStore {
 
     /// Size and type of an object, or `None` if it is not there.
     pub async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StoreError> {
-        match self.client.head_object().bucket(&self.bucket).key(key).send().await {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
             Ok(out) => Ok(Some(ObjectInfo {
                 size: out.content_length().unwrap_or_default().max(0) as u64,
                 content_type: out.content_type().map(str::to_owned),
@@ -274,7 +313,12 @@ impl ObjectStore {
     }
 
     /// Uploads a local file as an object.
-    pub async fn upload_file(&self, key: &str, path: &std::path::Path, content_type: &str) -> Result<u64, StoreError> {
+    pub async fn upload_file(
+        &self,
+        key: &str,
+        path: &std::path::Path,
+        content_type: &str,
+    ) -> Result<u64, StoreError> {
         let body = aws_sdk_s3::primitives::ByteStream::from_path(path)
             .await
             .map_err(|e| StoreError::Unreachable(format!("reading {}: {e}", path.display())))?;
@@ -301,7 +345,11 @@ impl ObjectStore {
             .send()
             .await
             .map_err(|e| store_error("ListObjectsV2", e))?;
-        Ok(page.contents().iter().filter_map(|o| o.key().map(str::to_owned)).collect())
+        Ok(page
+            .contents()
+            .iter()
+            .filter_map(|o| o.key().map(str::to_owned))
+            .collect())
     }
 
     /// Removes every object under `prefix`, a page at a time.
@@ -319,7 +367,13 @@ impl ObjectStore {
 }
 
 fn build_client(address: &StoreAddress, endpoint: &str) -> Client {
-    let credentials = Credentials::new(&address.access_key, &address.secret_key, None, None, "imshare-settings");
+    let credentials = Credentials::new(
+        &address.access_key,
+        &address.secret_key,
+        None,
+        None,
+        "imshare-settings",
+    );
     let config = aws_sdk_s3::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(address.region.clone()))
@@ -353,7 +407,11 @@ fn url_and_headers(request: PresignedRequest) -> (String, BTreeMap<String, Strin
 }
 
 fn refused(op: &'static str, message: &str) -> StoreError {
-    StoreError::Refused { op, code: "InvalidResponse".to_owned(), message: message.to_owned() }
+    StoreError::Refused {
+        op,
+        code: "InvalidResponse".to_owned(),
+        message: message.to_owned(),
+    }
 }
 
 fn store_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
@@ -369,6 +427,9 @@ fn store_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fm
                 message: e.message().unwrap_or_default().to_owned(),
             }
         }
-        other => StoreError::Unreachable(format!("{op}: {}", aws_sdk_s3::error::DisplayErrorContext(&other))),
+        other => StoreError::Unreachable(format!(
+            "{op}: {}",
+            aws_sdk_s3::error::DisplayErrorContext(&other)
+        )),
     }
 }

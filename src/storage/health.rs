@@ -47,7 +47,10 @@ impl StoreHealth {
 
     /// Probes now and records the result.
     pub async fn refresh(&self) -> bool {
-        let up = matches!(tokio::time::timeout(PROBE_TIMEOUT, self.store.probe()).await, Ok(Ok(())));
+        let up = matches!(
+            tokio::time::timeout(PROBE_TIMEOUT, self.store.probe()).await,
+            Ok(Ok(()))
+        );
         if let CapacityRule::FreeDisk { dir, .. } = &self.rule {
             if let Some(free) = free_disk_bytes(dir) {
                 self.free_disk.store(free, Ordering::Relaxed);
@@ -78,9 +81,12 @@ impl StoreHealth {
     /// count against it (a fixed capacity) or are already gone from it (free disk).
     pub fn room(&self) -> (u64, bool) {
         match &self.rule {
-            CapacityRule::FreeDisk { reserve, .. } => {
-                (self.free_disk.load(Ordering::Relaxed).saturating_sub(*reserve), false)
-            }
+            CapacityRule::FreeDisk { reserve, .. } => (
+                self.free_disk
+                    .load(Ordering::Relaxed)
+                    .saturating_sub(*reserve),
+                false,
+            ),
             CapacityRule::Fixed { capacity } => (*capacity, true),
         }
     }
@@ -97,7 +103,9 @@ impl StoreHealth {
                 if up {
                     tracing::info!("object store is reachable");
                 } else {
-                    tracing::warn!("object store is unreachable; uploads are refused until it is back");
+                    tracing::warn!(
+                        "object store is unreachable; uploads are refused until it is back"
+                    );
                 }
                 was_up = Some(up);
             }

@@ -30,7 +30,10 @@ pub fn embedded_root(settings: &Settings) -> PathBuf {
 
 /// Starts the embedded store (on `listener`, or on `storage.store_listen`) or connects
 /// to the external one, and makes sure the bucket exists.
-pub async fn start(settings: &Settings, listener: Option<tokio::net::TcpListener>) -> anyhow::Result<Storage> {
+pub async fn start(
+    settings: &Settings,
+    listener: Option<tokio::net::TcpListener>,
+) -> anyhow::Result<Storage> {
     let s = &settings.storage;
     let (address, embedded, rule) = match s.mode {
         StorageMode::Embedded => {
@@ -39,15 +42,19 @@ pub async fn start(settings: &Settings, listener: Option<tokio::net::TcpListener
                 Some(l) => l,
                 None => {
                     let addr = settings.store_listen_addr()?;
-                    tokio::net::TcpListener::bind(addr)
-                        .await
-                        .with_context(|| format!("binding the embedded store to {addr}; is the port free?"))?
+                    tokio::net::TcpListener::bind(addr).await.with_context(|| {
+                        format!("binding the embedded store to {addr}; is the port free?")
+                    })?
                 }
             };
             let root = embedded_root(settings);
             let store = EmbeddedStore::start(listener, root.clone(), creds.clone()).await?;
             let endpoint = format!("http://{}", store.local_addr());
-            let public = if s.public_endpoint.is_empty() { endpoint.clone() } else { s.public_endpoint.clone() };
+            let public = if s.public_endpoint.is_empty() {
+                endpoint.clone()
+            } else {
+                s.public_endpoint.clone()
+            };
             let address = StoreAddress {
                 endpoint,
                 public_endpoint: public,
@@ -56,18 +63,41 @@ pub async fn start(settings: &Settings, listener: Option<tokio::net::TcpListener
                 access_key: creds.access_key,
                 secret_key: creds.secret_key,
             };
-            (address, Some(store), CapacityRule::FreeDisk { dir: root, reserve: s.reserve_bytes })
+            (
+                address,
+                Some(store),
+                CapacityRule::FreeDisk {
+                    dir: root,
+                    reserve: s.reserve_bytes,
+                },
+            )
         }
-        StorageMode::External => (external_address(settings), None, CapacityRule::Fixed { capacity: s.capacity_bytes }),
+        StorageMode::External => (
+            external_address(settings),
+            None,
+            CapacityRule::Fixed {
+                capacity: s.capacity_bytes,
+            },
+        ),
     };
     let store = ObjectStore::new(&address);
-    store
-        .ensure_bucket()
-        .await
-        .with_context(|| format!("reaching bucket {:?} at {}", address.bucket, address.endpoint))?;
-    let health = StoreHealth::new(store.clone(), rule, Duration::from_millis(s.probe_interval_ms.max(100)));
+    store.ensure_bucket().await.with_context(|| {
+        format!(
+            "reaching bucket {:?} at {}",
+            address.bucket, address.endpoint
+        )
+    })?;
+    let health = StoreHealth::new(
+        store.clone(),
+        rule,
+        Duration::from_millis(s.probe_interval_ms.max(100)),
+    );
     health.refresh().await;
-    Ok(Storage { store, health, embedded })
+    Ok(Storage {
+        store,
+        health,
+        embedded,
+    })
 }
 
 /// Reaches the store from a process that does not host it (a separate `worker`): the
@@ -79,32 +109,61 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Storage> {
             let creds = embedded_credentials(settings)?;
             let endpoint = format!("http://{}", settings.store_listen_addr()?);
             let address = StoreAddress {
-                public_endpoint: if s.public_endpoint.is_empty() { endpoint.clone() } else { s.public_endpoint.clone() },
+                public_endpoint: if s.public_endpoint.is_empty() {
+                    endpoint.clone()
+                } else {
+                    s.public_endpoint.clone()
+                },
                 endpoint,
                 region: s.region.clone(),
                 bucket: s.bucket.clone(),
                 access_key: creds.access_key,
                 secret_key: creds.secret_key,
             };
-            (address, CapacityRule::FreeDisk { dir: embedded_root(settings), reserve: s.reserve_bytes })
+            (
+                address,
+                CapacityRule::FreeDisk {
+                    dir: embedded_root(settings),
+                    reserve: s.reserve_bytes,
+                },
+            )
         }
-        StorageMode::External => (external_address(settings), CapacityRule::Fixed { capacity: s.capacity_bytes }),
+        StorageMode::External => (
+            external_address(settings),
+            CapacityRule::Fixed {
+                capacity: s.capacity_bytes,
+            },
+        ),
     };
     let store = ObjectStore::new(&address);
-    store
-        .probe()
-        .await
-        .with_context(|| format!("reaching bucket {:?} at {}; is `imshare serve` or the store running?", s.bucket, address.endpoint))?;
-    let health = StoreHealth::new(store.clone(), rule, Duration::from_millis(s.probe_interval_ms.max(100)));
+    store.probe().await.with_context(|| {
+        format!(
+            "reaching bucket {:?} at {}; is `imshare serve` or the store running?",
+            s.bucket, address.endpoint
+        )
+    })?;
+    let health = StoreHealth::new(
+        store.clone(),
+        rule,
+        Duration::from_millis(s.probe_interval_ms.max(100)),
+    );
     health.refresh().await;
-    Ok(Storage { store, health, embedded: None })
+    Ok(Storage {
+        store,
+        health,
+        embedded: None,
+    })
 }
 
 fn external_address(settings: &Settings) -> StoreAddress {
     let s = &settings.storage;
     StoreAddress {
         endpoint: s.endpoint.clone(),
-        public_endpoint: if s.public_endpoint.is_empty() { s.endpoint.clone() } else { s.public_endpoint.clone() },
+        public_endpoint: if s.public_endpoint.is_empty() {
+            s.endpoint.clone()
+        } else {
+            s.public_endpoint.clone()
+        },
         region: s.region.clone(),
         bucket: s.bucket.clone(),
         access_key: s.access_key.clone(),
@@ -129,10 +188,14 @@ pub fn embedded_credentials(settings: &Settings) -> anyhow::Result<StoreCredenti
     }
     let path = settings.data_dir.join("store-credentials.json");
     let saved = match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| format!("{} is not valid JSON", path.display()))?,
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not valid JSON", path.display()))?,
         Err(_) => create_credentials(&path)?,
     };
-    Ok(StoreCredentials { access_key: saved.access_key, secret_key: saved.secret_key })
+    Ok(StoreCredentials {
+        access_key: saved.access_key,
+        secret_key: saved.secret_key,
+    })
 }
 
 fn create_credentials(path: &Path) -> anyhow::Result<SavedCredentials> {

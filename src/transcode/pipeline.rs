@@ -77,7 +77,8 @@ pub async fn process(state: &AppState, job: &ClaimedJob) -> Result<(), JobError>
     }
 
     let out_dir = work.path().join("out");
-    std::fs::create_dir_all(&out_dir).map_err(|e| anyhow::anyhow!("creating {}: {e}", out_dir.display()))?;
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| anyhow::anyhow!("creating {}: {e}", out_dir.display()))?;
     let outputs = transcode_and_publish_segments(state, &row, input, out_dir, rungs).await?;
     publish(state, &row, &outputs).await
 }
@@ -111,18 +112,33 @@ async fn transcode_and_publish_segments(
         match event {
             media::Event::Segment(segment) => {
                 let key = keys::segment(&row.id, &segment.rendition, segment.index);
-                state.store.upload_file(&key, &segment.path, "video/mp2t").await?;
+                state
+                    .store
+                    .upload_file(&key, &segment.path, "video/mp2t")
+                    .await?;
                 let duration_ms = (segment.duration_secs * 1000.0).round() as i64;
-                store::insert_segment(&state.db, &row.id, &segment.rendition, segment.index, duration_ms, &key).await?;
+                store::insert_segment(
+                    &state.db,
+                    &row.id,
+                    &segment.rendition,
+                    segment.index,
+                    duration_ms,
+                    &key,
+                )
+                .await?;
             }
-            media::Event::Progress { percent } if percent >= last_percent.saturating_add(2) || percent == 100 => {
+            media::Event::Progress { percent }
+                if percent >= last_percent.saturating_add(2) || percent == 100 =>
+            {
                 last_percent = percent;
                 store::set_progress(&state.db, &row.id, percent.min(99)).await?;
             }
             media::Event::Progress { .. } => {}
         }
     }
-    let outputs = transcode.await.map_err(|e| anyhow::anyhow!("transcode thread: {e}"))?;
+    let outputs = transcode
+        .await
+        .map_err(|e| anyhow::anyhow!("transcode thread: {e}"))?;
     outputs.map_err(|e| match e.is_input_error() {
         true => JobError::Rejected(e.to_string()),
         false => JobError::Transient(anyhow::Error::new(e).context("transcoding")),
@@ -130,11 +146,19 @@ async fn transcode_and_publish_segments(
 }
 
 /// Uploads the MP4, audio and poster, finalises renditions and marks the media ready.
-async fn publish(state: &AppState, row: &JobMedia, outputs: &media::Outputs) -> Result<(), JobError> {
+async fn publish(
+    state: &AppState,
+    row: &JobMedia,
+    outputs: &media::Outputs,
+) -> Result<(), JobError> {
     let mut derived_bytes: u64 = 0;
     for rendition in &outputs.renditions {
         store::upsert_rendition(&state.db, &row.id, &rendition_row(rendition)).await?;
-        derived_bytes += rendition.segments.iter().map(|s| file_len(&s.path)).sum::<u64>();
+        derived_bytes += rendition
+            .segments
+            .iter()
+            .map(|s| file_len(&s.path))
+            .sum::<u64>();
     }
     let files = [
         (&outputs.mp4, "clip.mp4", "video/mp4"),
@@ -159,16 +183,33 @@ async fn publish(state: &AppState, row: &JobMedia, outputs: &media::Outputs) -> 
         derived_bytes: derived_bytes as i64,
     };
     store::mark_ready(&state.db, row, &ready).await?;
-    events::record(&state.db, &row.owner_id, events::MEDIA_READY, &serde_json::json!({"media_id": row.id})).await?;
+    events::record(
+        &state.db,
+        &row.owner_id,
+        events::MEDIA_READY,
+        &serde_json::json!({"media_id": row.id}),
+    )
+    .await?;
     metrics::counter!("imshare_transcodes_total", "outcome" => "ready").increment(1);
     Ok(())
 }
 
 /// Fails the media for good and tells the owner why. A rejected file's original is removed
 /// (it can never play); after transient failures it is kept so the owner can retry.
-pub async fn fail(state: &AppState, media_id: &str, reason: &str, remove_original: bool) -> Result<(), JobError> {
-    let Some(row) = store::job_media(&state.db, media_id).await? else { return Ok(()) };
-    if let Err(e) = state.store.delete_prefix(&keys::media_prefix(&row.id)).await {
+pub async fn fail(
+    state: &AppState,
+    media_id: &str,
+    reason: &str,
+    remove_original: bool,
+) -> Result<(), JobError> {
+    let Some(row) = store::job_media(&state.db, media_id).await? else {
+        return Ok(());
+    };
+    if let Err(e) = state
+        .store
+        .delete_prefix(&keys::media_prefix(&row.id))
+        .await
+    {
         tracing::warn!(media = %row.id, error = %e, "could not remove a failed media's partial renditions");
     }
     if remove_original {
@@ -184,14 +225,22 @@ pub async fn fail(state: &AppState, media_id: &str, reason: &str, remove_origina
 }
 
 fn rendition_row(r: &media::RenditionInfo) -> RenditionRow<'_> {
-    RenditionRow { name: &r.name, width: r.width, height: r.height, bandwidth: r.bandwidth_bps, codecs: &r.codecs }
+    RenditionRow {
+        name: &r.name,
+        width: r.width,
+        height: r.height,
+        bandwidth: r.bandwidth_bps,
+        codecs: &r.codecs,
+    }
 }
 
 fn file_len(path: &Path) -> u64 {
     std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, JobError> {
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, JobError> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| JobError::Transient(anyhow::anyhow!("blocking task: {e}")))

@@ -57,7 +57,11 @@ pub struct RenditionRow<'a> {
 }
 
 /// Records (or updates) a rendition, so the master playlist can list it.
-pub async fn upsert_rendition(db: &Db, media_id: &str, r: &RenditionRow<'_>) -> Result<(), sqlx::Error> {
+pub async fn upsert_rendition(
+    db: &Db,
+    media_id: &str,
+    r: &RenditionRow<'_>,
+) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO renditions (media_id, name, width, height, bandwidth, codecs) VALUES ($1, $2, $3, $4, $5, $6) \
                ON CONFLICT (media_id, name) DO UPDATE SET width = excluded.width, height = excluded.height, \
                bandwidth = excluded.bandwidth, codecs = excluded.codecs";
@@ -118,8 +122,17 @@ pub async fn mark_ready(db: &Db, media: &JobMedia, out: &ReadyOutputs) -> Result
 
 /// Marks the media failed with a reason a person can read. If its original was removed
 /// from the store, its bytes go back to the owner's quota and the store's room.
-pub async fn mark_failed(db: &Db, media: &JobMedia, reason: &str, original_removed: bool) -> Result<(), sqlx::Error> {
-    let freed = if original_removed { media.size_bytes } else { 0 };
+pub async fn mark_failed(
+    db: &Db,
+    media: &JobMedia,
+    reason: &str,
+    original_removed: bool,
+) -> Result<(), sqlx::Error> {
+    let freed = if original_removed {
+        media.size_bytes
+    } else {
+        0
+    };
     let failed = "UPDATE media SET status = 'failed', failure = $1, size_bytes = size_bytes - $2, updated_at = $3 \
                   WHERE id = $4";
     let user = "UPDATE users SET used_bytes = used_bytes - $1 WHERE id = $2";

@@ -41,7 +41,9 @@ async fn claim_loop(state: AppState, concurrency: usize, mut stopped: watch::Rec
     let mut running = JoinSet::new();
     tracing::info!(worker = %worker_id, concurrency, "transcode worker started");
     while !*stopped.borrow() {
-        let Ok(slot) = slots.clone().acquire_owned().await else { break };
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            break;
+        };
         let claimed = jobs::claim(&state.db, &worker_id, lease_ms).await;
         match claimed {
             Ok(Some(job)) => {
@@ -94,20 +96,43 @@ async fn run_job(state: &AppState, worker_id: &str, job: ClaimedJob) {
         }
     };
     match finished {
-        Ok(outcome) => tracing::info!(outcome, elapsed_ms = started.elapsed().as_millis() as u64, "job ended"),
-        Err(e) => tracing::error!(error = %e, "could not record the job's outcome; its lease will expire and it will run again"),
+        Ok(outcome) => tracing::info!(
+            outcome,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "job ended"
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "could not record the job's outcome; its lease will expire and it will run again")
+        }
     }
 }
 
 /// Requeues or fails the job; a media that failed for good is marked so, with its reason.
-async fn settle_failure(state: &AppState, job: &ClaimedJob, reason: &str, retryable: bool) -> Result<&'static str, sqlx::Error> {
+async fn settle_failure(
+    state: &AppState,
+    job: &ClaimedJob,
+    reason: &str,
+    retryable: bool,
+) -> Result<&'static str, sqlx::Error> {
     let media = &state.settings.media;
     let backoff_ms = media.retry_backoff_secs as i64 * 1000;
-    match jobs::retry_or_fail(&state.db, job, reason, retryable, media.max_attempts, backoff_ms).await? {
+    match jobs::retry_or_fail(
+        &state.db,
+        job,
+        reason,
+        retryable,
+        media.max_attempts,
+        backoff_ms,
+    )
+    .await?
+    {
         RetryOutcome::Retrying { .. } => Ok("retrying"),
         RetryOutcome::Failed => {
             let shown = if retryable {
-                format!("processing failed after {} attempts; upload the clip again later", job.attempts)
+                format!(
+                    "processing failed after {} attempts; upload the clip again later",
+                    job.attempts
+                )
             } else {
                 reason.to_owned()
             };
@@ -136,7 +161,11 @@ async fn keep_lease(state: &AppState, job_id: &str, worker_id: &str, lease_ms: i
 fn hostname() -> String {
     std::env::var("HOSTNAME")
         .ok()
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok().map(|h| h.trim().to_owned()))
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+        })
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "worker".to_owned())
 }

@@ -31,14 +31,24 @@ impl Drop for Garage {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn garage_binary() -> PathBuf {
-    let path = std::env::var_os("GARAGE_BIN").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(&std::env::var("HOME").unwrap()).join(".cache/imshare/tools/bin/garage")
-    });
-    assert!(path.exists(), "Garage is not installed at {}: run scripts/setup.sh --test", path.display());
+    let path = std::env::var_os("GARAGE_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(&std::env::var("HOME").unwrap()).join(".cache/imshare/tools/bin/garage")
+        });
+    assert!(
+        path.exists(),
+        "Garage is not installed at {}: run scripts/setup.sh --test",
+        path.display()
+    );
     path
 }
 
@@ -47,7 +57,9 @@ impl Garage {
         let dir = tempfile::tempdir().unwrap();
         let (rpc, s3, admin) = (free_port(), free_port(), free_port());
         let config = dir.path().join("garage.toml");
-        let secret: String = (0..32).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
+        let secret: String = (0..32)
+            .map(|_| format!("{:02x}", rand::random::<u8>()))
+            .collect();
         std::fs::write(
             &config,
             format!(
@@ -68,18 +80,33 @@ impl Garage {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("start garage");
-        let garage = Garage { child, config, binary, s3_port: s3, _dir: dir };
+        let garage = Garage {
+            child,
+            config,
+            binary,
+            s3_port: s3,
+            _dir: dir,
+        };
         let deadline = Instant::now() + Duration::from_secs(30);
         while garage.cli(&["status"]).is_err() {
-            assert!(Instant::now() < deadline, "garage did not start within 30 s");
+            assert!(
+                Instant::now() < deadline,
+                "garage did not start within 30 s"
+            );
             std::thread::sleep(Duration::from_millis(200));
         }
         garage
     }
 
     fn cli(&self, args: &[&str]) -> Result<String, String> {
-        let out = Command::new(&self.binary).arg("-c").arg(&self.config).args(args).output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        let out = Command::new(&self.binary)
+            .arg("-c")
+            .arg(&self.config)
+            .args(args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
         if out.status.success() {
             Ok(text)
         } else {
@@ -91,7 +118,8 @@ impl Garage {
     fn provision(&self, bucket: &str) -> (String, String) {
         let node = self.cli(&["node", "id", "-q"]).unwrap();
         let node = node.trim().split('@').next().unwrap().to_owned();
-        self.cli(&["layout", "assign", "-z", "dc1", "-c", "1G", &node]).unwrap();
+        self.cli(&["layout", "assign", "-z", "dc1", "-c", "1G", &node])
+            .unwrap();
         self.cli(&["layout", "apply", "--version", "1"]).unwrap();
         let key = self.cli(&["key", "create", "imshare-test"]).unwrap();
         let field = |name: &str| {
@@ -101,7 +129,17 @@ impl Garage {
         };
         let (id, secret) = (field("Key ID:"), field("Secret key:"));
         self.cli(&["bucket", "create", bucket]).unwrap();
-        self.cli(&["bucket", "allow", "--read", "--write", "--owner", bucket, "--key", "imshare-test"]).unwrap();
+        self.cli(&[
+            "bucket",
+            "allow",
+            "--read",
+            "--write",
+            "--owner",
+            bucket,
+            "--key",
+            "imshare-test",
+        ])
+        .unwrap();
         (id, secret)
     }
 }
@@ -127,22 +165,47 @@ async fn uploads_go_straight_to_garage(backend: Backend) {
 
     let clip = small_clip();
     let grant: Value = app
-        .request_upload(&alice, json!({"size": clip.len(), "content_type": "video/mp4"}))
+        .request_upload(
+            &alice,
+            json!({"size": clip.len(), "content_type": "video/mp4"}),
+        )
         .await
         .json()
         .await
         .unwrap();
-    assert!(grant["url"].as_str().unwrap().starts_with(&format!("http://127.0.0.1:{}/", garage.s3_port)));
+    assert!(grant["url"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("http://127.0.0.1:{}/", garage.s3_port)));
     let mut wrong = clip.to_vec();
     wrong.push(1);
-    assert!(put_is_refused(&grant, wrong).await, "Garage refuses another size");
+    assert!(
+        put_is_refused(&grant, wrong).await,
+        "Garage refuses another size"
+    );
     let put = put_presigned(&app.client, &grant, clip.to_vec()).await;
-    assert!(put.status().is_success(), "Garage took the PUT: {}", put.status());
-    let done = app.complete_upload(&alice, grant["upload_id"].as_str().unwrap()).await;
+    assert!(
+        put.status().is_success(),
+        "Garage took the PUT: {}",
+        put.status()
+    );
+    let done = app
+        .complete_upload(&alice, grant["upload_id"].as_str().unwrap())
+        .await;
     assert_eq!(done.status(), StatusCode::OK);
     let media_id = grant["media_id"].as_str().unwrap();
-    assert_eq!(app.get(&format!("/v1/media/{media_id}"), &bob.token).await.status(), StatusCode::OK);
-    assert_eq!(app.get(&format!("/v1/media/{media_id}"), &carol.token).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/v1/media/{media_id}"), &bob.token)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&format!("/v1/media/{media_id}"), &carol.token)
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     let me: Value = app.get("/v1/me", &alice.token).await.json().await.unwrap();
     assert_eq!(me["quota"]["used_bytes"], clip.len());
 }

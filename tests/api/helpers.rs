@@ -25,7 +25,8 @@ pub const STORE_SECRET: &str = "test-store-secret-key-0123456789";
 
 /// PostgreSQL server the tests use (override with IMSHARE_TEST_PG).
 pub fn pg_server_url() -> String {
-    std::env::var("IMSHARE_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+    std::env::var("IMSHARE_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
 }
 
 /// A running service and what a test needs to reach and disturb it.
@@ -78,17 +79,27 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
 
 async fn start(settings: Settings, data_dir: tempfile::TempDir) -> TestApp {
     let http = std::net::TcpListener::bind("127.0.0.1:0").expect("bind http");
-    let store_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind store");
+    let store_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind store");
     let store_addr = store_listener.local_addr().expect("store addr");
-    let listeners = Listeners { http: Some(http), store: Some(store_listener) };
-    let mut app = Application::build(settings.clone(), listeners).await.expect("app builds");
+    let listeners = Listeners {
+        http: Some(http),
+        store: Some(store_listener),
+    };
+    let mut app = Application::build(settings.clone(), listeners)
+        .await
+        .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let store = app.take_embedded_store();
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
-        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
         settings,
         store,
         store_addr,
@@ -122,8 +133,16 @@ fn init_tracing() {
 
 impl TestApp {
     /// `METHOD path` with an optional bearer token and JSON body.
-    pub async fn call(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
-        let mut req = self.client.request(method, format!("{}{}", self.address, path));
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.address, path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -135,12 +154,14 @@ impl TestApp {
 
     /// GET with a token.
     pub async fn get(&self, path: &str, token: &str) -> Response {
-        self.call(reqwest::Method::GET, path, Some(token), None).await
+        self.call(reqwest::Method::GET, path, Some(token), None)
+            .await
     }
 
     /// POST JSON with a token.
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
-        self.call(reqwest::Method::POST, path, Some(token), Some(body)).await
+        self.call(reqwest::Method::POST, path, Some(token), Some(body))
+            .await
     }
 
     /// Signs up and signs in a new user.
@@ -155,7 +176,10 @@ impl TestApp {
             )
             .await;
         assert_eq!(res.status(), StatusCode::CREATED, "sign-up of {username}");
-        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+        let id = res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let session = self.sign_in(username, &password).await;
         assert_eq!(session.status(), StatusCode::OK);
         let body: Value = session.json().await.unwrap();
@@ -180,10 +204,25 @@ impl TestApp {
 
     /// Makes `a` and `b` friends through the API.
     pub async fn befriend(&self, a: &TestUser, b: &TestUser) {
-        let res = self.post("/v1/friends/requests", &a.token, json!({"username": b.username})).await;
+        let res = self
+            .post(
+                "/v1/friends/requests",
+                &a.token,
+                json!({"username": b.username}),
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::CREATED);
-        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
-        let res = self.post(&format!("/v1/friends/requests/{id}/accept"), &b.token, json!({})).await;
+        let id = res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let res = self
+            .post(
+                &format!("/v1/friends/requests/{id}/accept"),
+                &b.token,
+                json!({}),
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::OK);
     }
 
@@ -194,11 +233,22 @@ impl TestApp {
 
     /// `POST /v1/uploads/{id}/complete` with no part list.
     pub async fn complete_upload(&self, user: &TestUser, upload_id: &str) -> Response {
-        self.post(&format!("/v1/uploads/{upload_id}/complete"), &user.token, json!({})).await
+        self.post(
+            &format!("/v1/uploads/{upload_id}/complete"),
+            &user.token,
+            json!({}),
+        )
+        .await
     }
 
     /// Uploads `bytes` as a clip through a single presigned PUT and completes it.
-    pub async fn upload_clip(&self, user: &TestUser, bytes: &[u8], content_type: &str, visibility: &str) -> String {
+    pub async fn upload_clip(
+        &self,
+        user: &TestUser,
+        bytes: &[u8],
+        content_type: &str,
+        visibility: &str,
+    ) -> String {
         let res = self
             .request_upload(
                 user,
@@ -211,7 +261,11 @@ impl TestApp {
             self.put_parts(&grant, bytes).await;
         } else {
             let put = put_presigned(&self.client, &grant, bytes.to_vec()).await;
-            assert!(put.status().is_success(), "PUT to the store: {}", put.status());
+            assert!(
+                put.status().is_success(),
+                "PUT to the store: {}",
+                put.status()
+            );
         }
         let upload_id = grant["upload_id"].as_str().unwrap();
         let done = self.complete_upload(user, upload_id).await;
@@ -224,8 +278,19 @@ impl TestApp {
         let part_size = grant["part_size"].as_u64().unwrap() as usize;
         for (i, part) in grant["parts"].as_array().unwrap().iter().enumerate() {
             let chunk = &bytes[i * part_size..((i + 1) * part_size).min(bytes.len())];
-            let res = self.client.put(part["url"].as_str().unwrap()).body(chunk.to_vec()).send().await.unwrap();
-            assert!(res.status().is_success(), "part {}: {}", i + 1, res.status());
+            let res = self
+                .client
+                .put(part["url"].as_str().unwrap())
+                .body(chunk.to_vec())
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                res.status().is_success(),
+                "part {}: {}",
+                i + 1,
+                res.status()
+            );
         }
     }
 
@@ -236,30 +301,48 @@ impl TestApp {
 
     /// Starts the embedded store again on the same address over the same data.
     pub async fn restart_store(&mut self) {
-        let listener = tokio::net::TcpListener::bind(self.store_addr).await.expect("rebind store port");
+        let listener = tokio::net::TcpListener::bind(self.store_addr)
+            .await
+            .expect("rebind store port");
         let root: PathBuf = imshare::storage::setup::embedded_root(&self.settings);
-        let creds = StoreCredentials { access_key: STORE_KEY.to_owned(), secret_key: STORE_SECRET.to_owned() };
-        self.store = Some(EmbeddedStore::start(listener, root, creds).await.expect("store restarts"));
+        let creds = StoreCredentials {
+            access_key: STORE_KEY.to_owned(),
+            secret_key: STORE_SECRET.to_owned(),
+        };
+        self.store = Some(
+            EmbeddedStore::start(listener, root, creds)
+                .await
+                .expect("store restarts"),
+        );
     }
 }
 
 /// PUTs `body` to a grant's presigned URL with the headers it names.
 pub async fn put_presigned(client: &reqwest::Client, grant: &Value, body: Vec<u8>) -> Response {
-    try_put_presigned(client, grant, body).await.expect("store reachable")
+    try_put_presigned(client, grant, body)
+        .await
+        .expect("store reachable")
 }
 
 /// Whether the store refused a PUT: a 4xx answer, or (when it refuses before reading the
 /// body) a connection it closed mid-request. A client of its own keeps the half-read
 /// connection out of the shared pool.
 pub async fn put_is_refused(grant: &Value, body: Vec<u8>) -> bool {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
     match try_put_presigned(&client, grant, body).await {
         Ok(res) => res.status().is_client_error(),
         Err(e) => e.is_request(),
     }
 }
 
-async fn try_put_presigned(client: &reqwest::Client, grant: &Value, body: Vec<u8>) -> reqwest::Result<Response> {
+async fn try_put_presigned(
+    client: &reqwest::Client,
+    grant: &Value,
+    body: Vec<u8>,
+) -> reqwest::Result<Response> {
     let mut req = client.put(grant["url"].as_str().expect("a put grant has a url"));
     for (name, value) in grant["headers"].as_object().into_iter().flatten() {
         if !name.eq_ignore_ascii_case("content-length") {
@@ -274,9 +357,23 @@ pub fn small_clip() -> &'static [u8] {
     static CLIP: OnceLock<Vec<u8>> = OnceLock::new();
     CLIP.get_or_init(|| {
         generate(&[
-            "-f", "lavfi", "-i", "testsrc=duration=2:size=320x240:rate=25", "-f", "lavfi", "-i",
-            "sine=frequency=440:duration=2", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest",
-            "-f", "mp4",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=2:size=320x240:rate=25",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=2",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            "-shortest",
+            "-f",
+            "mp4",
         ])
     })
 }
@@ -286,8 +383,16 @@ pub fn large_clip() -> &'static [u8] {
     static CLIP: OnceLock<Vec<u8>> = OnceLock::new();
     CLIP.get_or_init(|| {
         generate(&[
-            "-f", "lavfi", "-i", "testsrc=duration=4:size=320x240:rate=25", "-c:v", "rawvideo", "-pix_fmt",
-            "yuv420p", "-f", "matroska",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=4:size=320x240:rate=25",
+            "-c:v",
+            "rawvideo",
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            "matroska",
         ])
     })
 }
@@ -333,24 +438,61 @@ pub fn hd_clip() -> &'static [u8] {
 /// A `secs` long clip of `size` (e.g. "1280x720") with a tone, H.264/AAC in MP4.
 pub fn generate_clip(secs: u32, size: &str) -> Vec<u8> {
     generate(&[
-        "-f", "lavfi", "-i", &format!("testsrc2=duration={secs}:size={size}:rate=30"), "-f", "lavfi", "-i",
-        &format!("sine=frequency=440:duration={secs}"), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
-        "yuv420p", "-c:a", "aac", "-shortest", "-f", "mp4",
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("testsrc2=duration={secs}:size={size}:rate=30"),
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("sine=frequency=440:duration={secs}"),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        "-f",
+        "mp4",
     ])
 }
 
 /// A 3 s AAC tone in an .m4a.
 pub fn audio_clip() -> &'static [u8] {
     static CLIP: OnceLock<Vec<u8>> = OnceLock::new();
-    CLIP.get_or_init(|| generate(&["-f", "lavfi", "-i", "sine=frequency=660:duration=3", "-c:a", "aac", "-f", "mp4"]))
+    CLIP.get_or_init(|| {
+        generate(&[
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=660:duration=3",
+            "-c:a",
+            "aac",
+            "-f",
+            "mp4",
+        ])
+    })
 }
 
 impl TestApp {
     /// Polls the media until its status is no longer `processing`; returns it.
-    pub async fn wait_for_media(&self, user: &TestUser, media_id: &str, limit: std::time::Duration) -> Value {
+    pub async fn wait_for_media(
+        &self,
+        user: &TestUser,
+        media_id: &str,
+        limit: std::time::Duration,
+    ) -> Value {
         let deadline = std::time::Instant::now() + limit;
         loop {
-            let media: Value = self.get(&format!("/v1/media/{media_id}"), &user.token).await.json().await.unwrap();
+            let media: Value = self
+                .get(&format!("/v1/media/{media_id}"), &user.token)
+                .await
+                .json()
+                .await
+                .unwrap();
             if media["status"] != "processing" || std::time::Instant::now() > deadline {
                 return media;
             }

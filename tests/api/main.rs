@@ -3,15 +3,22 @@
 mod helpers;
 
 mod accounts;
+mod apps;
+mod backpressure;
 mod blog;
 mod friends;
 mod garage;
 mod media;
 mod multipart;
 mod operations;
+mod presence;
+mod realtime;
+mod realtime_crash;
 mod store_outage;
 mod tokens;
 mod transcode;
-mod worker_crash;
+mod two_nodes;
 mod upload_refusals;
 mod uploads;
+mod worker_crash;
+mod ws;

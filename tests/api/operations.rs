@@ -26,7 +26,15 @@ async fn health_readiness_and_metrics(backend: Backend) {
 #[tokio::test]
 async fn openapi_lists_every_route() {
     let app = spawn_app(Backend::Sqlite).await;
-    let doc: Value = app.client.get(format!("{}/openapi.json", app.address)).send().await.unwrap().json().await.unwrap();
+    let doc: Value = app
+        .client
+        .get(format!("{}/openapi.json", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
     let expected = [
@@ -48,12 +56,23 @@ async fn openapi_lists_every_route() {
         ("patch", "/v1/media/{id}"),
         ("delete", "/v1/media/{id}"),
         ("get", "/v1/users/{id}/media"),
+        ("post", "/v1/groups"),
+        ("get", "/v1/groups"),
+        ("post", "/v1/groups/{id}/members"),
+        ("delete", "/v1/groups/{id}/members/{user_id}"),
+        ("get", "/v1/groups/{id}/messages"),
+        ("get", "/v1/ws"),
+        ("post", "/v1/apps"),
+        ("post", "/v1/apps/{app_id}/push"),
         ("get", "/healthz"),
         ("get", "/readyz"),
         ("get", "/metrics"),
     ];
     for (method, path) in expected {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is missing from /openapi.json");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} is missing from /openapi.json"
+        );
     }
     assert!(doc["components"]["schemas"]["UploadGrant"].is_object());
 }

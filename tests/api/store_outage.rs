@@ -14,7 +14,10 @@ async fn a_stopped_store_means_503_within_a_second_then_recovery(backend: Backen
     let mut app = spawn_app(backend).await;
     let alice = app.create_user("alice").await;
     let body = json!({"size": 1000, "content_type": "video/mp4"});
-    assert_eq!(app.request_upload(&alice, body.clone()).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        app.request_upload(&alice, body.clone()).await.status(),
+        StatusCode::CREATED
+    );
 
     app.stop_store().await;
     // Within a couple of probe intervals every grant is refused, each answered fast.
@@ -23,7 +26,11 @@ async fn a_stopped_store_means_503_within_a_second_then_recovery(backend: Backen
     while Instant::now() < deadline {
         let started = Instant::now();
         let res = app.request_upload(&alice, body.clone()).await;
-        assert!(started.elapsed() < Duration::from_secs(1), "answered in {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "answered in {:?}",
+            started.elapsed()
+        );
         if res.status() == StatusCode::SERVICE_UNAVAILABLE {
             let err: Value = res.json().await.unwrap();
             assert_eq!(err["error"]["code"], "store_unavailable");
@@ -33,7 +40,12 @@ async fn a_stopped_store_means_503_within_a_second_then_recovery(backend: Backen
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(refused, "grants were refused once the store was down");
-    let ready = app.client.get(format!("{}/readyz", app.address)).send().await.unwrap();
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
 
     app.restart_store().await;
@@ -43,9 +55,17 @@ async fn a_stopped_store_means_503_within_a_second_then_recovery(backend: Backen
         tokio::time::sleep(Duration::from_millis(100)).await;
         let probe = app.request_upload(&alice, body.clone()).await;
         if probe.status() == StatusCode::CREATED {
-            media_id = Some(app.upload_clip(&alice, small_clip(), "video/mp4", "private").await);
+            media_id = Some(
+                app.upload_clip(&alice, small_clip(), "video/mp4", "private")
+                    .await,
+            );
         }
     }
     let media_id = media_id.expect("uploads work again once the store is back");
-    assert_eq!(app.get(&format!("/v1/media/{media_id}"), &alice.token).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&format!("/v1/media/{media_id}"), &alice.token)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 }

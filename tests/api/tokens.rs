@@ -11,11 +11,19 @@ use crate::on_both_databases;
 on_both_databases!(bad_tokens_are_refused);
 
 fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 fn sign(claims: Value, secret: &str, alg: Algorithm) -> String {
-    jsonwebtoken::encode(&Header::new(alg), &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+    jsonwebtoken::encode(
+        &Header::new(alg),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
 }
 
 async fn bad_tokens_are_refused(backend: Backend) {
@@ -23,7 +31,9 @@ async fn bad_tokens_are_refused(backend: Backend) {
     let alice = app.create_user("alice").await;
     let valid = json!({"sub": alice.id, "iss": "imshare", "iat": now(), "exp": now() + 600});
     assert_eq!(
-        app.get("/v1/me", &sign(valid.clone(), JWT_SECRET, Algorithm::HS256)).await.status(),
+        app.get("/v1/me", &sign(valid.clone(), JWT_SECRET, Algorithm::HS256))
+            .await
+            .status(),
         StatusCode::OK,
         "a token signed with the right key works"
     );
@@ -33,10 +43,18 @@ async fn bad_tokens_are_refused(backend: Backend) {
         JWT_SECRET,
         Algorithm::HS256,
     );
-    let forged = sign(valid.clone(), "another-secret-another-secret-another-secret", Algorithm::HS256);
+    let forged = sign(
+        valid.clone(),
+        "another-secret-another-secret-another-secret",
+        Algorithm::HS256,
+    );
     let other_alg = sign(valid.clone(), JWT_SECRET, Algorithm::HS512);
     let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-    let alg_none = format!("{}.{}.", b64(&json!({"alg": "none", "typ": "JWT"})), b64(&valid));
+    let alg_none = format!(
+        "{}.{}.",
+        b64(&json!({"alg": "none", "typ": "JWT"})),
+        b64(&valid)
+    );
     let wrong_issuer = sign(
         json!({"sub": alice.id, "iss": "someone-else", "iat": now(), "exp": now() + 600}),
         JWT_SECRET,
@@ -52,10 +70,27 @@ async fn bad_tokens_are_refused(backend: Backend) {
     ] {
         let res = app.get("/v1/me", &token).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{what} token");
-        assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "invalid_token", "{what}");
+        assert_eq!(
+            res.json::<Value>().await.unwrap()["error"]["code"],
+            "invalid_token",
+            "{what}"
+        );
     }
-    let none = app.call(Method::POST, "/v1/uploads", None, Some(json!({"size": 1, "content_type": "video/mp4"}))).await;
+    let none = app
+        .call(
+            Method::POST,
+            "/v1/uploads",
+            None,
+            Some(json!({"size": 1, "content_type": "video/mp4"})),
+        )
+        .await;
     assert_eq!(none.status(), StatusCode::UNAUTHORIZED);
-    let basic = app.client.get(format!("{}/v1/me", app.address)).basic_auth("alice", Some("x")).send().await.unwrap();
+    let basic = app
+        .client
+        .get(format!("{}/v1/me", app.address))
+        .basic_auth("alice", Some("x"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(basic.status(), StatusCode::UNAUTHORIZED);
 }

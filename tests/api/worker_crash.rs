@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::helpers::{generate_clip, spawn_app_with, Backend, TestApp, JWT_SECRET, STORE_KEY, STORE_SECRET};
+use crate::helpers::{
+    generate_clip, spawn_app_with, Backend, TestApp, JWT_SECRET, STORE_KEY, STORE_SECRET,
+};
 use crate::on_both_databases;
 
 on_both_databases!(a_killed_workers_job_is_finished_by_another);
@@ -47,20 +49,35 @@ async fn a_killed_workers_job_is_finished_by_another(backend: Backend) {
     let mut first = start_worker(&app, worker_dir.path());
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let media: Value = app.get(&format!("/v1/media/{media_id}"), &alice.token).await.json().await.unwrap();
+        let media: Value = app
+            .get(&format!("/v1/media/{media_id}"), &alice.token)
+            .await
+            .json()
+            .await
+            .unwrap();
         if media["progress"].as_i64().unwrap_or(0) > 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "the first worker never started the job");
+        assert!(
+            Instant::now() < deadline,
+            "the first worker never started the job"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     first.kill().expect("SIGKILL the worker mid-job");
     first.wait().unwrap();
-    let media: Value = app.get(&format!("/v1/media/{media_id}"), &alice.token).await.json().await.unwrap();
+    let media: Value = app
+        .get(&format!("/v1/media/{media_id}"), &alice.token)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(media["status"], "processing", "killed mid-job");
 
     let mut second = start_worker(&app, worker_dir.path());
-    let media = app.wait_for_media(&alice, &media_id, Duration::from_secs(120)).await;
+    let media = app
+        .wait_for_media(&alice, &media_id, Duration::from_secs(120))
+        .await;
     second.kill().ok();
     second.wait().ok();
     assert_eq!(media["status"], "ready", "{media}");

@@ -1,0 +1,54 @@
+//! What can go wrong with apps.
+
+use actix_web::http::StatusCode;
+
+use crate::error::ApiErrorKind;
+
+/// App errors.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(
+        "only administrators may register apps; ask the operator to set users.is_admin for you"
+    )]
+    NotAdmin,
+    #[error("send the app's secret as `Authorization: Bearer <secret>`")]
+    BadSecret,
+    #[error("no such app")]
+    NoSuchApp,
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("the payload is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl ApiErrorKind for AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::NotAdmin => StatusCode::FORBIDDEN,
+            Self::BadSecret => StatusCode::UNAUTHORIZED,
+            Self::NoSuchApp => StatusCode::NOT_FOUND,
+            Self::InvalidInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotAdmin => "not_admin",
+            Self::BadSecret => "invalid_app_secret",
+            Self::NoSuchApp => "app_not_found",
+            Self::InvalidInput(_) => "invalid_input",
+            Self::TooLarge(_) => "too_large",
+            Self::Unexpected(_) => "internal",
+        }
+    }
+}
+crate::impl_response_error!(AppError);
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
+    }
+}

@@ -1,0 +1,138 @@
+//! SQL for groups, members and messages.
+
+use crate::db::Db;
+use crate::on_pool;
+use crate::time_util::now_ms;
+
+/// A group as listed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GroupRow {
+    pub id: String,
+    pub name: String,
+    pub owner_id: String,
+}
+
+/// A stored group message.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MessageRow {
+    pub seq: i64,
+    pub sender_id: String,
+    pub body: String,
+    pub sent_at: i64,
+}
+
+/// The outcome of appending a message.
+#[derive(Debug)]
+pub enum Appended {
+    /// Newly stored: fan it out.
+    Stored(MessageRow),
+    /// The sender had already stored this `client_msg_id`: ack it again, do not fan out.
+    Duplicate(MessageRow),
+    /// The sender is not a member.
+    NotMember,
+}
+
+/// Creates a group with its owner as the first member.
+pub async fn create_group(db: &Db, id: &str, name: &str, owner: &str) -> Result<(), sqlx::Error> {
+    let group = "INSERT INTO chat_groups (id, name, owner_id, created_at) VALUES ($1, $2, $3, $4)";
+    let member = "INSERT INTO group_members (group_id, user_id, joined_at) VALUES ($1, $2, $3)";
+    on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        sqlx::query(group).bind(id).bind(name).bind(owner).bind(now_ms()).execute(&mut *tx).await?;
+        sqlx::query(member).bind(id).bind(owner).bind(now_ms()).execute(&mut *tx).await?;
+        tx.commit().await
+    })
+}
+
+/// The group if `user_id` is a member of it.
+pub async fn group_of_member(
+    db: &Db,
+    group_id: &str,
+    user_id: &str,
+) -> Result<Option<GroupRow>, sqlx::Error> {
+    let sql = "SELECT g.id, g.name, g.owner_id FROM chat_groups g \
+               JOIN group_members m ON m.group_id = g.id WHERE g.id = $1 AND m.user_id = $2";
+    on_pool!(db.read(), p => sqlx::query_as(sql).bind(group_id).bind(user_id).fetch_optional(p).await)
+}
+
+/// Adds a member; adding one twice is not an error.
+pub async fn add_member(db: &Db, group_id: &str, user_id: &str) -> Result<(), sqlx::Error> {
+    let sql = "INSERT INTO group_members (group_id, user_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+    on_pool!(db.write(), p => sqlx::query(sql).bind(group_id).bind(user_id).bind(now_ms()).execute(p).await.map(|_| ()))
+}
+
+/// Removes a member; false if they were not one.
+pub async fn remove_member(db: &Db, group_id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+    let sql = "DELETE FROM group_members WHERE group_id = $1 AND user_id = $2";
+    on_pool!(db.write(), p => sqlx::query(sql).bind(group_id).bind(user_id).execute(p).await
+        .map(|r| r.rows_affected() > 0))
+}
+
+/// The groups `user_id` belongs to, by name.
+pub async fn groups_of(db: &Db, user_id: &str) -> Result<Vec<GroupRow>, sqlx::Error> {
+    let sql = "SELECT g.id, g.name, g.owner_id FROM chat_groups g \
+               JOIN group_members m ON m.group_id = g.id WHERE m.user_id = $1 ORDER BY g.name, g.id";
+    on_pool!(db.read(), p => sqlx::query_as(sql).bind(user_id).fetch_all(p).await)
+}
+
+/// Messages of a group after `after_seq`, in order, at most `limit`.
+pub async fn messages_after(
+    db: &Db,
+    group_id: &str,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<MessageRow>, sqlx::Error> {
+    let sql = "SELECT seq, sender_id, body, sent_at FROM group_messages \
+               WHERE group_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+    on_pool!(db.read(), p => sqlx::query_as(sql).bind(group_id).bind(after_seq).bind(limit).fetch_all(p).await)
+}
+
+/// Stores a message under the next sequence number of its group, in one transaction.
+///
+/// The counter row is bumped first: on PostgreSQL that row lock orders concurrent senders
+/// of a group, so the duplicate check that follows sees any committed resend; SQLite has a
+/// single writer. The caller acks only after this returns, i.e. after the commit.
+pub async fn append_message(
+    db: &Db,
+    group_id: &str,
+    sender: &str,
+    client_msg_id: &str,
+    body: &str,
+) -> Result<Appended, sqlx::Error> {
+    let member = "SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2";
+    let bump = "UPDATE chat_groups SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq";
+    let existing = "SELECT seq, sender_id, body, sent_at FROM group_messages \
+                    WHERE group_id = $1 AND sender_id = $2 AND client_msg_id = $3";
+    let insert =
+        "INSERT INTO group_messages (group_id, seq, sender_id, client_msg_id, body, sent_at) \
+                  VALUES ($1, $2, $3, $4, $5, $6)";
+    on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        let Some((seq,)): Option<(i64,)> = sqlx::query_as(bump).bind(group_id).fetch_optional(&mut *tx).await? else {
+            return Ok(Appended::NotMember);
+        };
+        let is_member: Option<(i32,)> =
+            sqlx::query_as(member).bind(group_id).bind(sender).fetch_optional(&mut *tx).await?;
+        if is_member.is_none() {
+            return Ok(Appended::NotMember);
+        }
+        let dup: Option<MessageRow> = sqlx::query_as(existing)
+            .bind(group_id).bind(sender).bind(client_msg_id).fetch_optional(&mut *tx).await?;
+        if let Some(row) = dup {
+            return Ok(Appended::Duplicate(row));
+        }
+        let sent_at = now_ms();
+        sqlx::query(insert).bind(group_id).bind(seq).bind(sender).bind(client_msg_id).bind(body).bind(sent_at)
+            .execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Appended::Stored(MessageRow { seq, sender_id: sender.to_owned(), body: body.to_owned(), sent_at }))
+    })
+}
+
+/// Ids of the groups `user_id` belongs to, for registering a connection.
+pub async fn group_ids_of(db: &Db, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    let sql = "SELECT group_id FROM group_members WHERE user_id = $1";
+    let rows: Vec<(String,)> =
+        on_pool!(db.read(), p => sqlx::query_as(sql).bind(user_id).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

@@ -1,0 +1,157 @@
+//! One WebSocket connection: a writer that drains the connection's bounded queue into the
+//! socket, and a reader that checks limits and hands frames to [`super::handler`].
+//!
+//! The writer is the only owner of the socket. A client that stops reading makes the writer
+//! block; the queue then fills, the hub cancels the connection's `kick` token, and the
+//! writer gives up on the blocked write and closes — no one else ever waits for it.
+
+use std::time::{Duration, Instant};
+
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, MessageStream, ProtocolError, Session};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::handler::{self, ConnCtx};
+use super::hub::{Outbound, Registration};
+use super::{presence, RateLimit};
+use crate::state::AppState;
+
+/// How long a close frame may wait for room in a slow client's socket.
+const CLOSE_GRACE: Duration = Duration::from_secs(10);
+
+/// Serves a registered connection until either side closes, then unregisters it.
+pub async fn run(
+    state: AppState,
+    user_id: String,
+    reg: Registration,
+    session: Session,
+    stream: MessageStream,
+) {
+    let ctx = ConnCtx {
+        state,
+        user_id,
+        conn_id: reg.id,
+        tx: reg.tx.clone(),
+        kick: reg.kick.clone(),
+    };
+    let shutdown = ctx.state.hub.shutdown_token();
+    let reader = actix_web::rt::spawn(read_loop(ctx.clone(), stream));
+    write_loop(session, reg, shutdown, reader).await;
+    let shown = ctx.state.hub.shown(&ctx.user_id);
+    if ctx.state.hub.unregister(&ctx.user_id, ctx.conn_id) {
+        presence::went_offline(&ctx, shown).await;
+    }
+}
+
+async fn write_loop(
+    mut session: Session,
+    reg: Registration,
+    shutdown: CancellationToken,
+    mut reader: JoinHandle<Option<CloseReason>>,
+) {
+    let Registration { mut rx, kick, .. } = reg;
+    let reason = loop {
+        let out = tokio::select! {
+            biased;
+            _ = shutdown.cancelled() => break close(CloseCode::Restart, "service restart: reconnect in a few seconds"),
+            _ = kick.cancelled() => {
+                break close(CloseCode::Policy, "too slow: messages piled up unread; reconnect and group.sync")
+            }
+            ended = &mut reader => break ended.ok().flatten(),
+            out = rx.recv() => match out {
+                Some(out) => out,
+                None => break None,
+            },
+        };
+        // A blocked write gives way to a kick or shutdown, handled at the top of the loop.
+        let written = tokio::select! {
+            r = write(&mut session, out) => r,
+            _ = kick.cancelled() => continue,
+            _ = shutdown.cancelled() => continue,
+        };
+        if written.is_err() {
+            reader.abort();
+            return;
+        }
+    };
+    reader.abort();
+    // The close frame queues behind what the client has not read yet; a client that reads
+    // again soon still learns why it was dropped, one that never does is cut after the grace.
+    let _ = tokio::time::timeout(CLOSE_GRACE, session.close(reason)).await;
+}
+
+async fn write(session: &mut Session, out: Outbound) -> Result<(), actix_ws::Closed> {
+    match out {
+        Outbound::Text(text) => session.text(&*text).await,
+        Outbound::Ping => session.ping(b"").await,
+        Outbound::Pong(bytes) => session.pong(&bytes).await,
+    }
+}
+
+fn close(code: CloseCode, why: &str) -> Option<CloseReason> {
+    Some(CloseReason {
+        code,
+        description: Some(why.to_owned()),
+    })
+}
+
+/// Reads client frames until the client closes, breaks a limit or goes silent; returns
+/// the close reason to send.
+async fn read_loop(ctx: ConnCtx, stream: MessageStream) -> Option<CloseReason> {
+    // The backlog is queued here, while the writer already drains the queue: stored
+    // events and app pushes (each bounded below the queue size) first, then presence.
+    super::notify::deliver_pending(&ctx.state, &ctx.user_id).await;
+    crate::apps::deliver_inbox(&ctx.state, &ctx.user_id).await;
+    presence::came_online(&ctx).await;
+    let limits = &ctx.state.settings.realtime;
+    let mut stream = stream
+        .max_frame_size(limits.max_frame_bytes)
+        .aggregate_continuations()
+        .max_continuation_size(limits.max_frame_bytes);
+    let idle_timeout = Duration::from_secs(limits.idle_timeout_secs);
+    let mut heartbeat = tokio::time::interval(Duration::from_secs(limits.ping_secs.max(1)));
+    let mut rate = RateLimit::new(limits.rate_per_sec, limits.rate_burst);
+    let mut last_heard = Instant::now();
+    loop {
+        let msg = tokio::select! {
+            _ = heartbeat.tick() => {
+                if last_heard.elapsed() > idle_timeout {
+                    return close(CloseCode::Away, "no heartbeat: the connection was silent too long");
+                }
+                ctx.send(Outbound::Ping);
+                continue;
+            }
+            msg = stream.recv() => msg,
+        };
+        last_heard = Instant::now();
+        match msg {
+            None | Some(Ok(AggregatedMessage::Close(_))) => return None,
+            Some(Ok(AggregatedMessage::Ping(bytes))) => ctx.send(Outbound::Pong(bytes)),
+            Some(Ok(AggregatedMessage::Pong(_))) => {}
+            Some(Ok(AggregatedMessage::Binary(_))) => ctx.error(
+                "unsupported",
+                "frames are JSON text; binary frames are not accepted here",
+            ),
+            Some(Ok(AggregatedMessage::Text(text))) => {
+                if rate.allow() {
+                    handler::handle_text(&ctx, &text).await;
+                } else {
+                    ctx.error(
+                        "rate_limited",
+                        "too many frames; slow down and resend what was refused",
+                    );
+                }
+            }
+            Some(Err(ProtocolError::Overflow)) => {
+                return close(
+                    CloseCode::Size,
+                    "frame too large; keep frames under the server's limit",
+                );
+            }
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "WebSocket protocol error");
+                return close(CloseCode::Protocol, "WebSocket protocol error");
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! What the gateway does with each client frame.
+
+use super::frames::{ClientFrame, ServerFrame};
+use super::hub::Outbound;
+use super::route;
+use crate::apps;
+use crate::groups::store::{self, Appended};
+use crate::state::AppState;
+use crate::time_util::{now_ms, rfc3339};
+
+/// Most messages one `group.sync` replays; the client syncs again from the last seq.
+const SYNC_BATCH: i64 = 200;
+/// How long a batch reply waits for room in a connection's queue.
+const REPLY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Longest `client_msg_id` accepted.
+const MAX_CLIENT_MSG_ID: usize = 128;
+
+/// Who is on the other end of a connection.
+#[derive(Clone)]
+pub struct ConnCtx {
+    pub state: AppState,
+    pub user_id: String,
+    pub conn_id: u64,
+    /// This connection's queue, for replies that should wait for room.
+    pub tx: tokio::sync::mpsc::Sender<Outbound>,
+    /// Tells the writer to drop this connection as too slow.
+    pub kick: tokio_util::sync::CancellationToken,
+}
+
+impl ConnCtx {
+    /// Queues a frame on this connection only.
+    pub fn send(&self, out: Outbound) {
+        self.state
+            .hub
+            .send_to_conn(&self.user_id, self.conn_id, out);
+    }
+
+    /// Queues a server frame on this connection only.
+    pub fn reply(&self, frame: &ServerFrame<'_>) {
+        self.send(Outbound::Text(frame.encode()));
+    }
+
+    /// Queues a server frame on this connection, waiting for room: for batches (sync,
+    /// presence list) that may be longer than the queue. A client that makes no room
+    /// within [`REPLY_WAIT`] is dropped as too slow.
+    pub async fn reply_in_turn(&self, frame: &ServerFrame<'_>) {
+        let send = self.tx.send(Outbound::Text(frame.encode()));
+        if tokio::time::timeout(REPLY_WAIT, send).await.is_err() {
+            self.kick.cancel();
+        }
+    }
+
+    /// Queues an `error` frame.
+    pub fn error(&self, code: &str, message: &str) {
+        self.reply(&ServerFrame::Error { code, message });
+    }
+}
+
+/// Parses and acts on one text frame.
+pub async fn handle_text(ctx: &ConnCtx, text: &str) {
+    match serde_json::from_str::<ClientFrame>(text) {
+        Ok(ClientFrame::GroupSend {
+            group_id,
+            body,
+            client_msg_id,
+        }) => group_send(ctx, &group_id, &body, &client_msg_id).await,
+        Ok(ClientFrame::GroupSync {
+            group_id,
+            after_seq,
+        }) => group_sync(ctx, &group_id, after_seq).await,
+        Ok(ClientFrame::AppSend { app_id, payload }) => app_send(ctx, &app_id, payload).await,
+        Err(e) => ctx.error(
+            "bad_frame",
+            &format!("unreadable frame ({e}); send JSON frames as API.md lists them"),
+        ),
+    }
+}
+
+#[tracing::instrument(skip_all, fields(user = %ctx.user_id, group = %group_id))]
+async fn group_send(ctx: &ConnCtx, group_id: &str, body: &str, client_msg_id: &str) {
+    let max = ctx.state.settings.realtime.max_body_bytes;
+    if body.len() > max {
+        return ctx.error(
+            "too_large",
+            &format!("the body is {} bytes; the limit is {max}", body.len()),
+        );
+    }
+    if client_msg_id.is_empty() || client_msg_id.len() > MAX_CLIENT_MSG_ID {
+        return ctx.error(
+            "bad_frame",
+            "client_msg_id must be 1 to 128 bytes, unique per message you send",
+        );
+    }
+    match store::append_message(&ctx.state.db, group_id, &ctx.user_id, client_msg_id, body).await {
+        Ok(Appended::Stored(row)) => {
+            ctx.reply(&ServerFrame::Ack {
+                client_msg_id,
+                seq: row.seq,
+            });
+            let frame = ServerFrame::message(group_id, &row).encode();
+            route::to_group(&ctx.state, group_id, frame, Some(ctx.conn_id)).await;
+        }
+        Ok(Appended::Duplicate(row)) => ctx.reply(&ServerFrame::Ack {
+            client_msg_id,
+            seq: row.seq,
+        }),
+        Ok(Appended::NotMember) => not_a_member(ctx),
+        Err(e) => {
+            tracing::error!(error = %e, "storing a group message failed");
+            ctx.error(
+                "internal",
+                "the message was not stored; send it again with the same client_msg_id",
+            );
+        }
+    }
+}
+
+#[tracing::instrument(skip_all, fields(user = %ctx.user_id, group = %group_id))]
+async fn group_sync(ctx: &ConnCtx, group_id: &str, after_seq: i64) {
+    let rows = match store::group_of_member(&ctx.state.db, group_id, &ctx.user_id).await {
+        Ok(Some(_)) => store::messages_after(&ctx.state.db, group_id, after_seq, SYNC_BATCH).await,
+        Ok(None) => return not_a_member(ctx),
+        Err(e) => Err(e),
+    };
+    match rows {
+        Ok(rows) => {
+            for row in &rows {
+                ctx.reply_in_turn(&ServerFrame::message(group_id, row))
+                    .await;
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "reading group messages failed");
+            ctx.error(
+                "internal",
+                "could not read the group's messages; try group.sync again",
+            );
+        }
+    }
+}
+
+/// Queues the message for the app's webhook; delivery happens in [`crate::apps::webhook`].
+#[tracing::instrument(skip_all, fields(user = %ctx.user_id, app = %app_id))]
+async fn app_send(ctx: &ConnCtx, app_id: &str, payload: serde_json::Value) {
+    let app = match apps::store::find_app(&ctx.state.db, app_id).await {
+        Ok(Some(app)) if app.webhook_url.is_some() => app,
+        Ok(_) => {
+            return ctx.error(
+                "app_not_found",
+                "no app with that id takes messages from users",
+            )
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "looking up an app failed");
+            return ctx.error("internal", "the message was not queued; send it again");
+        }
+    };
+    let body = serde_json::json!({
+        "app_id": app.id, "from": ctx.user_id, "payload": payload, "sent_at": rfc3339(now_ms()),
+    });
+    if let Err(e) = apps::store::queue_webhook(&ctx.state.db, &app.id, &body.to_string()).await {
+        tracing::error!(error = %e, "queueing a webhook call failed");
+        ctx.error("internal", "the message was not queued; send it again");
+    }
+}
+
+fn not_a_member(ctx: &ConnCtx) {
+    ctx.error(
+        "not_a_member",
+        "you are not a member of that group (or it does not exist)",
+    );
+}

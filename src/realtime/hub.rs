@@ -1,0 +1,270 @@
+//! The online table of this node: user → connections (one per device) and group → online
+//! members. Delivery never waits: each connection has a bounded queue, and a connection
+//! whose queue is full is told to go (its `kick` token) instead of slowing the sender.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::accounts::Presence;
+
+/// What a connection's writer sends.
+#[derive(Debug, Clone)]
+pub enum Outbound {
+    /// A JSON text frame, shared between every connection it fans out to.
+    Text(Arc<str>),
+    /// A WebSocket ping (heartbeat).
+    Ping,
+    /// The answer to a client's ping.
+    Pong(bytes::Bytes),
+}
+
+/// A change in what this node has online, for the Redis subscriptions: `true` when the
+/// first connection of a user / first online member of a group arrives, `false` when the
+/// last one leaves.
+#[derive(Debug, Clone)]
+pub enum Subscription {
+    User(String, bool),
+    Group(String, bool),
+}
+
+#[derive(Clone)]
+struct Conn {
+    tx: mpsc::Sender<Outbound>,
+    kick: CancellationToken,
+}
+
+#[derive(Default)]
+struct UserEntry {
+    conns: HashMap<u64, Conn>,
+    groups: HashSet<String>,
+    shown: Option<Presence>,
+}
+
+#[derive(Default)]
+struct Inner {
+    users: HashMap<String, UserEntry>,
+    groups: HashMap<String, HashSet<String>>,
+}
+
+/// A registered connection: its id, its queue and the token that tells it to go.
+pub struct Registration {
+    pub id: u64,
+    /// The queue's sending end, for replies that wait for room instead of kicking.
+    pub tx: mpsc::Sender<Outbound>,
+    pub rx: mpsc::Receiver<Outbound>,
+    /// Cancelled when the connection's queue overflowed.
+    pub kick: CancellationToken,
+}
+
+/// The in-process hub.
+pub struct Hub {
+    inner: Mutex<Inner>,
+    next_id: AtomicU64,
+    queue_frames: usize,
+    shutdown: CancellationToken,
+    subscriptions: OnceLock<mpsc::UnboundedSender<Subscription>>,
+}
+
+impl Hub {
+    /// An empty hub whose connections queue at most `queue_frames` frames.
+    pub fn new(queue_frames: usize) -> Hub {
+        Hub {
+            inner: Mutex::new(Inner::default()),
+            next_id: AtomicU64::new(1),
+            queue_frames: queue_frames.max(1),
+            shutdown: CancellationToken::new(),
+            subscriptions: OnceLock::new(),
+        }
+    }
+
+    /// Reports subscription changes to `tx` from now on (set once, by the Redis link).
+    pub fn report_subscriptions(&self, tx: mpsc::UnboundedSender<Subscription>) {
+        let _ = self.subscriptions.set(tx);
+    }
+
+    /// Called with the lock held, so changes reach Redis in the order they happened.
+    fn report(&self, sub: Subscription) {
+        if let Some(tx) = self.subscriptions.get() {
+            let _ = tx.send(sub);
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves plain maps behind, still usable.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Cancelled when the server stops; connections then close with 1012.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Tells every connection to close because the service restarts.
+    pub fn shut_down(&self) {
+        self.shutdown.cancel();
+    }
+
+    /// Registers a connection of `user_id`, who belongs to `groups`.
+    pub fn register(&self, user_id: &str, groups: Vec<String>) -> Registration {
+        let (tx, rx) = mpsc::channel(self.queue_frames);
+        let kick = CancellationToken::new();
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut inner = self.lock();
+        if !inner.users.contains_key(user_id) {
+            self.report(Subscription::User(user_id.to_owned(), true));
+        }
+        for g in &groups {
+            self.add_member(&mut inner, g, user_id);
+        }
+        let entry = inner.users.entry(user_id.to_owned()).or_default();
+        entry.groups.extend(groups);
+        entry.conns.insert(
+            id,
+            Conn {
+                tx: tx.clone(),
+                kick: kick.clone(),
+            },
+        );
+        Registration { id, tx, rx, kick }
+    }
+
+    /// Removes a connection; true if it was the user's last (they went offline).
+    pub fn unregister(&self, user_id: &str, conn_id: u64) -> bool {
+        let mut inner = self.lock();
+        let Some(entry) = inner.users.get_mut(user_id) else {
+            return false;
+        };
+        entry.conns.remove(&conn_id);
+        if !entry.conns.is_empty() {
+            return false;
+        }
+        let groups = std::mem::take(&mut entry.groups);
+        for g in &groups {
+            self.remove_member(&mut inner, g, user_id);
+        }
+        inner.users.remove(user_id);
+        self.report(Subscription::User(user_id.to_owned(), false));
+        true
+    }
+
+    /// Records that an online user joined a group (no-op if they are offline).
+    pub fn join_group(&self, group_id: &str, user_id: &str) {
+        let mut inner = self.lock();
+        let Some(entry) = inner.users.get_mut(user_id) else {
+            return;
+        };
+        entry.groups.insert(group_id.to_owned());
+        self.add_member(&mut inner, group_id, user_id);
+    }
+
+    /// Records that a user left a group.
+    pub fn leave_group(&self, group_id: &str, user_id: &str) {
+        let mut inner = self.lock();
+        if let Some(entry) = inner.users.get_mut(user_id) {
+            entry.groups.remove(group_id);
+        }
+        self.remove_member(&mut inner, group_id, user_id);
+    }
+
+    fn add_member(&self, inner: &mut Inner, group_id: &str, user_id: &str) {
+        let members = inner.groups.entry(group_id.to_owned()).or_default();
+        if members.is_empty() {
+            self.report(Subscription::Group(group_id.to_owned(), true));
+        }
+        members.insert(user_id.to_owned());
+    }
+
+    fn remove_member(&self, inner: &mut Inner, group_id: &str, user_id: &str) {
+        let Some(members) = inner.groups.get_mut(group_id) else {
+            return;
+        };
+        members.remove(user_id);
+        if members.is_empty() {
+            inner.groups.remove(group_id);
+            self.report(Subscription::Group(group_id.to_owned(), false));
+        }
+    }
+
+    /// Queues `frame` on every connection of `user_id`; returns how many took it.
+    pub fn send_to_user(&self, user_id: &str, frame: Outbound) -> usize {
+        let inner = self.lock();
+        inner.users.get(user_id).map_or(0, |e| offer(e, &frame))
+    }
+
+    /// Queues `frame` on every connection of the group's online members except `skip`
+    /// (the sending connection, which has its ack).
+    pub fn send_to_group(&self, group_id: &str, frame: Outbound, skip: Option<u64>) -> usize {
+        let inner = self.lock();
+        let Some(members) = inner.groups.get(group_id) else {
+            return 0;
+        };
+        members
+            .iter()
+            .filter_map(|u| inner.users.get(u))
+            .flat_map(|e| e.conns.iter())
+            .filter(|(id, c)| Some(**id) != skip && offer_one(c, frame.clone()))
+            .count()
+    }
+
+    /// Queues `frame` on one connection only (replies: acks, errors, sync batches).
+    pub fn send_to_conn(&self, user_id: &str, conn_id: u64, frame: Outbound) -> bool {
+        let inner = self.lock();
+        let Some(conn) = inner.users.get(user_id).and_then(|e| e.conns.get(&conn_id)) else {
+            return false;
+        };
+        offer_one(conn, frame)
+    }
+
+    /// Whether the user has a connection to this node.
+    pub fn is_online(&self, user_id: &str) -> bool {
+        self.lock().users.contains_key(user_id)
+    }
+
+    /// What others see of the user: their shown status while connected, else offline.
+    pub fn shown(&self, user_id: &str) -> Presence {
+        self.lock()
+            .users
+            .get(user_id)
+            .and_then(|e| e.shown)
+            .unwrap_or(Presence::Offline)
+    }
+
+    /// Sets what others see of an online user; true if it changed (friends must be told).
+    pub fn set_shown(&self, user_id: &str, shown: Presence) -> bool {
+        let mut inner = self.lock();
+        let Some(entry) = inner.users.get_mut(user_id) else {
+            return false;
+        };
+        let changed = entry.shown.unwrap_or(Presence::Offline) != shown;
+        entry.shown = Some(shown);
+        changed
+    }
+
+    /// The users connected to this node.
+    pub fn online_users(&self) -> Vec<String> {
+        self.lock().users.keys().cloned().collect()
+    }
+}
+
+fn offer(entry: &UserEntry, frame: &Outbound) -> usize {
+    entry
+        .conns
+        .values()
+        .filter(|c| offer_one(c, frame.clone()))
+        .count()
+}
+
+fn offer_one(conn: &Conn, frame: Outbound) -> bool {
+    match conn.tx.try_send(frame) {
+        Ok(()) => true,
+        Err(mpsc::error::TrySendError::Full(_)) => {
+            conn.kick.cancel();
+            false
+        }
+        Err(mpsc::error::TrySendError::Closed(_)) => false,
+    }
+}

@@ -1,0 +1,75 @@
+//! The real-time gateway: `GET /v1/ws`, group messages, presence and user events.
+//!
+//! Every node keeps an in-process [`Hub`] of its own connections. A group message is
+//! stored (and committed) before it is acked and fanned out, so an acked message survives
+//! a crash and a member who missed it replays it with `group.sync`.
+
+pub mod cluster;
+mod connection;
+mod frames;
+mod handler;
+mod hub;
+pub mod notify;
+pub mod presence;
+pub mod route;
+mod routes;
+
+pub use cluster::Cluster;
+pub use frames::ServerFrame;
+pub use hub::{Hub, Outbound};
+pub use routes::configure;
+
+use std::time::Instant;
+
+/// A token bucket: `per_sec` frames a second on average, bursts of up to `burst`.
+struct RateLimit {
+    tokens: f64,
+    per_sec: f64,
+    burst: f64,
+    last: Instant,
+}
+
+impl RateLimit {
+    fn new(per_sec: u32, burst: u32) -> RateLimit {
+        let burst = f64::from(burst.max(1));
+        RateLimit {
+            tokens: burst,
+            per_sec: f64::from(per_sec),
+            burst,
+            last: Instant::now(),
+        }
+    }
+
+    /// Takes a token if there is one.
+    fn allow(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.per_sec)
+            .min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM, the signals on which actix stops the server, so open
+/// WebSockets can be closed with "service restart" rather than cut at the shutdown timeout.
+pub async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
