@@ -16,6 +16,7 @@ mod realtime;
 mod realtime_crash;
 mod store_outage;
 mod tokens;
+mod upload_cli;
 mod transcode;
 mod two_nodes;
 mod upload_refusals;
