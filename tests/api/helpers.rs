@@ -11,6 +11,9 @@ use imshare::storage::embedded::{EmbeddedStore, StoreCredentials};
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 
+pub use crate::clips::{audio_clip, generate_clip, hd_clip, large_clip, small_clip};
+pub use crate::presigned::{put_is_refused, put_presigned};
+
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug)]
 pub enum Backend {
@@ -317,99 +320,6 @@ impl TestApp {
     }
 }
 
-/// PUTs `body` to a grant's presigned URL with the headers it names.
-pub async fn put_presigned(client: &reqwest::Client, grant: &Value, body: Vec<u8>) -> Response {
-    try_put_presigned(client, grant, body)
-        .await
-        .expect("store reachable")
-}
-
-/// Whether the store refused a PUT: a 4xx answer, or (when it refuses before reading the
-/// body) a connection it closed mid-request. A client of its own keeps the half-read
-/// connection out of the shared pool.
-pub async fn put_is_refused(grant: &Value, body: Vec<u8>) -> bool {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .expect("client");
-    match try_put_presigned(&client, grant, body).await {
-        Ok(res) => res.status().is_client_error(),
-        Err(e) => e.is_request(),
-    }
-}
-
-async fn try_put_presigned(
-    client: &reqwest::Client,
-    grant: &Value,
-    body: Vec<u8>,
-) -> reqwest::Result<Response> {
-    let mut req = client.put(grant["url"].as_str().expect("a put grant has a url"));
-    for (name, value) in grant["headers"].as_object().into_iter().flatten() {
-        if !name.eq_ignore_ascii_case("content-length") {
-            req = req.header(name, value.as_str().unwrap());
-        }
-    }
-    req.body(body).send().await
-}
-
-/// A short H.264/AAC MP4 made by the ffmpeg CLI once per test run.
-pub fn small_clip() -> &'static [u8] {
-    static CLIP: OnceLock<Vec<u8>> = OnceLock::new();
-    CLIP.get_or_init(|| {
-        generate(&[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=2:size=320x240:rate=25",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:duration=2",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-c:a",
-            "aac",
-            "-shortest",
-            "-f",
-            "mp4",
-        ])
-    })
-}
-
-/// An ~11 MiB uncompressed Matroska clip, large enough for a multipart upload.
-pub fn large_clip() -> &'static [u8] {
-    static CLIP: OnceLock<Vec<u8>> = OnceLock::new();
-    CLIP.get_or_init(|| {
-        generate(&[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=duration=4:size=320x240:rate=25",
-            "-c:v",
-            "rawvideo",
-            "-pix_fmt",
-            "yuv420p",
-            "-f",
-            "matroska",
-        ])
-    })
-}
-
-fn generate(args: &[&str]) -> Vec<u8> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("clip");
-    let status = std::process::Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-y"])
-        .args(args)
-        .arg(&out)
-        .status()
-        .expect("the ffmpeg CLI is installed (scripts/setup.sh installs it)");
-    assert!(status.success(), "ffmpeg could not generate a test clip");
-    std::fs::read(&out).expect("read generated clip")
-}
-
 /// Runs an async test body once on SQLite and once on PostgreSQL.
 #[macro_export]
 macro_rules! on_both_databases {
@@ -427,54 +337,6 @@ macro_rules! on_both_databases {
             }
         )*
     };
-}
-
-/// A 4 s 1280×720 H.264/AAC clip, so the ladder has two rungs.
-pub fn hd_clip() -> &'static [u8] {
-    static CLIP: OnceLock<Vec<u8>> = OnceLock::new();
-    CLIP.get_or_init(|| generate_clip(4, "1280x720"))
-}
-
-/// A `secs` long clip of `size` (e.g. "1280x720") with a tone, H.264/AAC in MP4.
-pub fn generate_clip(secs: u32, size: &str) -> Vec<u8> {
-    generate(&[
-        "-f",
-        "lavfi",
-        "-i",
-        &format!("testsrc2=duration={secs}:size={size}:rate=30"),
-        "-f",
-        "lavfi",
-        "-i",
-        &format!("sine=frequency=440:duration={secs}"),
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-shortest",
-        "-f",
-        "mp4",
-    ])
-}
-
-/// A 3 s AAC tone in an .m4a.
-pub fn audio_clip() -> &'static [u8] {
-    static CLIP: OnceLock<Vec<u8>> = OnceLock::new();
-    CLIP.get_or_init(|| {
-        generate(&[
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=660:duration=3",
-            "-c:a",
-            "aac",
-            "-f",
-            "mp4",
-        ])
-    })
 }
 
 impl TestApp {

@@ -1,5 +1,6 @@
 //! Integration tests: the real service over HTTP, on SQLite and on PostgreSQL.
 
+mod clips;
 mod helpers;
 
 mod accounts;
@@ -11,6 +12,7 @@ mod garage;
 mod media;
 mod multipart;
 mod operations;
+mod presigned;
 mod presence;
 mod realtime;
 mod realtime_crash;

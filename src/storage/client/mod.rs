@@ -1,4 +1,8 @@
-//! A thin, typed wrapper over the aws-sdk-s3 calls imshare makes.
+//! A thin, typed wrapper over the aws-sdk-s3 calls imshare makes: objects here,
+//! multipart uploads and presigned URLs in the submodules.
+
+mod multipart;
+mod presign;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -9,7 +13,6 @@ use aws_sdk_s3::config::{
 };
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::{PresignedRequest, PresigningConfig};
-use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use aws_sdk_s3::Client;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -109,146 +112,6 @@ impl ObjectStore {
             .map_err(|e| store_error("HeadBucket", e))
     }
 
-    /// A URL for one PUT bound to the key, the exact length and the content type.
-    pub async fn presign_put(
-        &self,
-        key: &str,
-        size: u64,
-        content_type: &str,
-        ttl: Duration,
-    ) -> Result<(String, BTreeMap<String, String>), StoreError> {
-        let request = self
-            .presigner
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_length(size as i64)
-            .content_type(content_type)
-            .presigned(presigning(ttl)?)
-            .await
-            .map_err(|e| store_error("PutObject presign", e))?;
-        Ok(url_and_headers(request))
-    }
-
-    /// Starts a multipart upload and returns the store's upload id.
-    pub async fn create_multipart(
-        &self,
-        key: &str,
-        content_type: &str,
-    ) -> Result<String, StoreError> {
-        let out = self
-            .client
-            .create_multipart_upload()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_type(content_type)
-            .send()
-            .await
-            .map_err(|e| store_error("CreateMultipartUpload", e))?;
-        out.upload_id
-            .ok_or_else(|| refused("CreateMultipartUpload", "the store returned no upload id"))
-    }
-
-    /// A URL for one part, bound to its number and exact length.
-    pub async fn presign_part(
-        &self,
-        key: &str,
-        upload_id: &str,
-        number: i32,
-        size: u64,
-        ttl: Duration,
-    ) -> Result<String, StoreError> {
-        let request = self
-            .presigner
-            .upload_part()
-            .bucket(&self.bucket)
-            .key(key)
-            .upload_id(upload_id)
-            .part_number(number)
-            .content_length(size as i64)
-            .presigned(presigning(ttl)?)
-            .await
-            .map_err(|e| store_error("UploadPart presign", e))?;
-        Ok(request.uri().to_owned())
-    }
-
-    /// The parts the store holds for a multipart upload, in order.
-    pub async fn list_parts(
-        &self,
-        key: &str,
-        upload_id: &str,
-    ) -> Result<Vec<PartInfo>, StoreError> {
-        let mut parts = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let out = self
-                .client
-                .list_parts()
-                .bucket(&self.bucket)
-                .key(key)
-                .upload_id(upload_id)
-                .set_part_number_marker(marker.clone())
-                .send()
-                .await
-                .map_err(|e| store_error("ListParts", e))?;
-            parts.extend(out.parts().iter().map(|p| PartInfo {
-                number: p.part_number().unwrap_or_default(),
-                size: p.size().unwrap_or_default().max(0) as u64,
-                etag: p.e_tag().unwrap_or_default().to_owned(),
-            }));
-            match (out.is_truncated(), out.next_part_number_marker()) {
-                (Some(true), Some(next)) => marker = Some(next.to_owned()),
-                _ => break,
-            }
-        }
-        parts.sort_by_key(|p| p.number);
-        Ok(parts)
-    }
-
-    /// Joins the given parts into the final object.
-    pub async fn complete_multipart(
-        &self,
-        key: &str,
-        upload_id: &str,
-        parts: &[(i32, String)],
-    ) -> Result<(), StoreError> {
-        let completed = CompletedMultipartUpload::builder()
-            .set_parts(Some(
-                parts
-                    .iter()
-                    .map(|(n, etag)| CompletedPart::builder().part_number(*n).e_tag(etag).build())
-                    .collect(),
-            ))
-            .build();
-        self.client
-            .complete_multipart_upload()
-            .bucket(&self.bucket)
-            .key(key)
-            .upload_id(upload_id)
-            .multipart_upload(completed)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| store_error("CompleteMultipartUpload", e))
-    }
-
-    /// Drops a multipart upload and its parts; an unknown upload is not an error.
-    pub async fn abort_multipart(&self, key: &str, upload_id: &str) -> Result<(), StoreError> {
-        match self
-            .client
-            .abort_multipart_upload()
-            .bucket(&self.bucket)
-            .key(key)
-            .upload_id(upload_id)
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if e.code() == Some("NoSuchUpload") => Ok(()),
-            Err(e) => Err(store_error("AbortMultipartUpload", e)),
-        }
-    }
-
     /// Size and type of an object, or `None` if it is not there.
     pub async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StoreError> {
         match self
@@ -279,19 +142,6 @@ impl ObjectStore {
             .map(|_| ())
             .map_err(|e| store_error("DeleteObject", e))
     }
-    /// A URL that GETs one object (Range works on it) until `ttl` has passed.
-    pub async fn presign_get(&self, key: &str, ttl: Duration) -> Result<String, StoreError> {
-        let request = self
-            .presigner
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .presigned(presigning(ttl)?)
-            .await
-            .map_err(|e| store_error("GetObject presign", e))?;
-        Ok(request.uri().to_owned())
-    }
-
     /// Streams an object into a local file.
     pub async fn download_to(&self, key: &str, path: &std::path::Path) -> Result<u64, StoreError> {
         let out = self
@@ -394,11 +244,11 @@ fn build_client(address: &StoreAddress, endpoint: &str) -> Client {
     Client::from_conf(config)
 }
 
-fn presigning(ttl: Duration) -> Result<PresigningConfig, StoreError> {
+pub(super) fn presigning(ttl: Duration) -> Result<PresigningConfig, StoreError> {
     PresigningConfig::expires_in(ttl).map_err(|e| refused("presign", &e.to_string()))
 }
 
-fn url_and_headers(request: PresignedRequest) -> (String, BTreeMap<String, String>) {
+pub(super) fn url_and_headers(request: PresignedRequest) -> (String, BTreeMap<String, String>) {
     let headers = request
         .headers()
         .map(|(name, value)| (name.to_owned(), value.to_owned()))
@@ -406,7 +256,7 @@ fn url_and_headers(request: PresignedRequest) -> (String, BTreeMap<String, Strin
     (request.uri().to_owned(), headers)
 }
 
-fn refused(op: &'static str, message: &str) -> StoreError {
+pub(super) fn refused(op: &'static str, message: &str) -> StoreError {
     StoreError::Refused {
         op,
         code: "InvalidResponse".to_owned(),
@@ -414,7 +264,10 @@ fn refused(op: &'static str, message: &str) -> StoreError {
     }
 }
 
-fn store_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+pub(super) fn store_error<
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+>(
     op: &'static str,
     err: SdkError<E, R>,
 ) -> StoreError {
