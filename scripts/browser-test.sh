@@ -2,7 +2,8 @@
 # The mobile blog in a real browser: starts `imshare serve` on free ports with a temp data
 # dir, seeds users, a friendship and two clips (made by the ffmpeg CLI) through the HTTP
 # API, then drives Debian's Chromium with playwright-core (tests/browser). Screenshots of
-# the home page, a blog and a clip page land in <target dir>/screenshots/.
+# the home page, a blog, a clip page and the group page (as each of two members) land in
+# <target dir>/screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -79,9 +80,18 @@ api POST "/v1/friends/requests/$REQUEST/accept" "$ALICE" '{}' >/dev/null
 upload "$ALICE" "$WORK/clip.mp4" "Harbour at noon" public >/dev/null
 upload "$ALICE" "$WORK/clip.mp4" "Birthday party <3" friends >/dev/null
 LINK=$(api GET "/v1/users/$ALICE_ID/blog-link" "$BOB" | jq -r .url)
+# The group page test (group.test.mjs): alice's group with bob in it.
+BOB_ID=$(api GET /v1/me "$BOB" | jq -r .id)
+GROUP_ID=$(api POST /v1/groups "$ALICE" '{"name":"The band"}' | jq -r .id)
+api POST "/v1/groups/$GROUP_ID/members" "$ALICE" "{\"user_id\":\"$BOB_ID\"}" >/dev/null
 
 say "driving Chromium"
 mkdir -p "$SCREENSHOTS"
-(cd tests/browser && IMSHARE_URL="$BASE" BLOG_LINK="$LINK" CLIP_TITLE="Birthday party <3" SCREENSHOTS="$SCREENSHOTS" \
-    node --test blog.test.mjs) || { tail -n 40 "$WORK/serve.log" >&2; exit 1; }
+(cd tests/browser && IMSHARE_URL="$BASE" BLOG_LINK="$LINK" CLIP_TITLE="Birthday party <3" GROUP_ID="$GROUP_ID" \
+    SCREENSHOTS="$SCREENSHOTS" node --test --test-concurrency=1 blog.test.mjs group.test.mjs) || { tail -n 40 "$WORK/serve.log" >&2; exit 1; }
+# The region sync page (sync.test.mjs) needs only the friends alice and bob seeded above:
+# it serves the shared page itself and creates the room through the API.
+say "driving Chromium: region sync"
+(cd tests/browser && IMSHARE_URL="$BASE" SCREENSHOTS="$SCREENSHOTS" node --test sync.test.mjs) \
+    || { tail -n 40 "$WORK/serve.log" >&2; exit 1; }
 say "screenshots in $SCREENSHOTS"

@@ -175,6 +175,7 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                 uploads::configure(cfg);
                 media::configure(cfg);
                 playback::configure(cfg);
+                crate::sync::configure(cfg);
                 crate::blog::configure(cfg);
             })
             .split_for_parts();

@@ -36,6 +36,8 @@ pub struct PlayClaims {
 
 /// The audience of playback tokens; access tokens carry none, so neither passes for the other.
 const PLAY_AUDIENCE: &str = "imshare-play";
+/// The audience of WebSocket tickets: they open `/v1/ws` and nothing else.
+const WS_AUDIENCE: &str = "imshare-ws";
 
 /// Signing and verifying keys for access and playback tokens.
 pub struct TokenKeys {
@@ -43,6 +45,7 @@ pub struct TokenKeys {
     decoding: DecodingKey,
     validation: Validation,
     play_validation: Validation,
+    ws_validation: Validation,
     access_ttl_secs: u64,
 }
 
@@ -68,11 +71,14 @@ impl TokenKeys {
         let mut play_validation = validation.clone();
         play_validation.set_audience(&[PLAY_AUDIENCE]);
         play_validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
+        let mut ws_validation = play_validation.clone();
+        ws_validation.set_audience(&[WS_AUDIENCE]);
         Ok(TokenKeys {
             encoding: EncodingKey::from_secret(&secret),
             decoding: DecodingKey::from_secret(&secret),
             validation,
             play_validation,
+            ws_validation,
             access_ttl_secs,
         })
     }
@@ -126,6 +132,38 @@ impl TokenKeys {
         let data = jsonwebtoken::decode::<PlayClaims>(token, &self.decoding, &self.play_validation)
             .ok()?;
         (data.claims.media == media_id).then_some(data.claims.sub)
+    }
+}
+
+/// What a WebSocket ticket says: this user may open `/v1/ws` until `exp`.
+#[derive(Debug, Serialize, Deserialize)]
+struct WsClaims {
+    sub: String,
+    aud: String,
+    iss: String,
+    exp: i64,
+}
+
+impl TokenKeys {
+    /// A ticket that lets the page of a signed-in browser open `/v1/ws` as `user_id` for
+    /// `ttl_secs`: browsers cannot send headers on a WebSocket, and a ticket that opens
+    /// nothing else is worth less to whoever might read it than an access token.
+    pub fn issue_ws(&self, user_id: &str, ttl_secs: u64) -> anyhow::Result<String> {
+        let claims = WsClaims {
+            sub: user_id.to_owned(),
+            aud: WS_AUDIENCE.to_owned(),
+            iss: ISSUER.to_owned(),
+            exp: now_ms() / 1000 + ttl_secs as i64,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .context("signing a WebSocket ticket")
+    }
+
+    /// The user of a valid WebSocket ticket.
+    pub fn verify_ws(&self, token: &str) -> Option<String> {
+        jsonwebtoken::decode::<WsClaims>(token, &self.decoding, &self.ws_validation)
+            .ok()
+            .map(|data| data.claims.sub)
     }
 }
 

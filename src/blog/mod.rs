@@ -12,10 +12,10 @@ mod clip;
 mod error;
 mod link;
 mod login;
-mod page;
+pub(crate) mod page;
 mod routes;
 mod runtime;
-mod session;
+pub(crate) mod session;
 mod session_store;
 mod store;
 

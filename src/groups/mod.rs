@@ -2,8 +2,16 @@
 //! per-group sequence number so a member who was away can replay exactly what they missed.
 
 mod error;
+mod page;
 mod routes;
 pub mod store;
 
+use utoipa_actix_web::service_config::ServiceConfig;
+
 pub use error::GroupError;
-pub use routes::configure;
+
+/// Registers the group API and the group page.
+pub fn configure(cfg: &mut ServiceConfig) {
+    routes::configure(cfg);
+    page::configure(cfg);
+}

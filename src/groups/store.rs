@@ -136,3 +136,39 @@ pub async fn group_ids_of(db: &Db, user_id: &str) -> Result<Vec<String>, sqlx::E
         on_pool!(db.read(), p => sqlx::query_as(sql).bind(user_id).fetch_all(p).await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
+
+/// A member as the group page lists them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemberRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    /// Whether the viewer may see their presence: presence is for friends only.
+    pub is_friend: bool,
+}
+
+/// The members of a group by username, each marked as a friend of `viewer` or not.
+pub async fn members_for(
+    db: &Db,
+    group_id: &str,
+    viewer: &str,
+) -> Result<Vec<MemberRow>, sqlx::Error> {
+    let sql = "SELECT u.id, u.username, u.display_name, \
+               EXISTS (SELECT 1 FROM friendships f WHERE f.user_id = $2 AND f.friend_id = u.id) AS is_friend \
+               FROM group_members m JOIN users u ON u.id = m.user_id \
+               WHERE m.group_id = $1 ORDER BY u.username";
+    on_pool!(db.read(), p => sqlx::query_as(sql).bind(group_id).bind(viewer).fetch_all(p).await)
+}
+
+/// The last `limit` messages of a group, oldest first.
+pub async fn latest_messages(
+    db: &Db,
+    group_id: &str,
+    limit: i64,
+) -> Result<Vec<MessageRow>, sqlx::Error> {
+    let sql = "SELECT seq, sender_id, body, sent_at FROM group_messages \
+               WHERE group_id = $1 ORDER BY seq DESC LIMIT $2";
+    let mut rows: Vec<MessageRow> = on_pool!(db.read(), p => sqlx::query_as(sql).bind(group_id).bind(limit).fetch_all(p).await)?;
+    rows.reverse();
+    Ok(rows)
+}

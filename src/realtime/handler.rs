@@ -2,7 +2,8 @@
 
 use super::frames::{ClientFrame, ServerFrame};
 use super::hub::Outbound;
-use super::route;
+use super::send::{self, Refused};
+use super::sync;
 use crate::apps;
 use crate::groups::store::{self, Appended};
 use crate::state::AppState;
@@ -12,8 +13,6 @@ use crate::time_util::{now_ms, rfc3339};
 const SYNC_BATCH: i64 = 200;
 /// How long a batch reply waits for room in a connection's queue.
 const REPLY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-/// Longest `client_msg_id` accepted.
-const MAX_CLIENT_MSG_ID: usize = 128;
 
 /// Who is on the other end of a connection.
 #[derive(Clone)]
@@ -69,6 +68,24 @@ pub async fn handle_text(ctx: &ConnCtx, text: &str) {
             after_seq,
         }) => group_sync(ctx, &group_id, after_seq).await,
         Ok(ClientFrame::AppSend { app_id, payload }) => app_send(ctx, &app_id, payload).await,
+        Ok(ClientFrame::SyncRegion {
+            room_id,
+            url,
+            x,
+            y,
+            width,
+            height,
+            version,
+        }) => {
+            let update = sync::RegionUpdate {
+                room_id,
+                url,
+                region: (x, y, width, height),
+                version,
+            };
+            sync::region(ctx, update).await
+        }
+        Ok(ClientFrame::SyncJoin { room_id }) => sync::join(ctx, &room_id).await,
         Err(e) => ctx.error(
             "bad_frame",
             &format!("unreadable frame ({e}); send JSON frames as API.md lists them"),
@@ -78,34 +95,29 @@ pub async fn handle_text(ctx: &ConnCtx, text: &str) {
 
 #[tracing::instrument(skip_all, fields(user = %ctx.user_id, group = %group_id))]
 async fn group_send(ctx: &ConnCtx, group_id: &str, body: &str, client_msg_id: &str) {
-    let max = ctx.state.settings.realtime.max_body_bytes;
-    if body.len() > max {
-        return ctx.error(
-            "too_large",
-            &format!("the body is {} bytes; the limit is {max}", body.len()),
-        );
-    }
-    if client_msg_id.is_empty() || client_msg_id.len() > MAX_CLIENT_MSG_ID {
-        return ctx.error(
-            "bad_frame",
-            "client_msg_id must be 1 to 128 bytes, unique per message you send",
-        );
-    }
-    match store::append_message(&ctx.state.db, group_id, &ctx.user_id, client_msg_id, body).await {
+    let stored = send::store_message(&ctx.state, group_id, &ctx.user_id, client_msg_id, body);
+    match stored.await {
         Ok(Appended::Stored(row)) => {
             ctx.reply(&ServerFrame::Ack {
                 client_msg_id,
                 seq: row.seq,
             });
-            let frame = ServerFrame::message(group_id, &row).encode();
-            route::to_group(&ctx.state, group_id, frame, Some(ctx.conn_id)).await;
+            send::fan_out(&ctx.state, group_id, &row, Some(ctx.conn_id)).await;
         }
         Ok(Appended::Duplicate(row)) => ctx.reply(&ServerFrame::Ack {
             client_msg_id,
             seq: row.seq,
         }),
-        Ok(Appended::NotMember) => not_a_member(ctx),
-        Err(e) => {
+        Ok(Appended::NotMember) | Err(Refused::NotMember) => not_a_member(ctx),
+        Err(Refused::TooLarge { len, max }) => ctx.error(
+            "too_large",
+            &format!("the body is {len} bytes; the limit is {max}"),
+        ),
+        Err(Refused::BadClientMsgId) => ctx.error(
+            "bad_frame",
+            "client_msg_id must be 1 to 128 bytes, unique per message you send",
+        ),
+        Err(Refused::Store(e)) => {
             tracing::error!(error = %e, "storing a group message failed");
             ctx.error(
                 "internal",

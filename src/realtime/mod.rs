@@ -13,6 +13,8 @@ pub mod notify;
 pub mod presence;
 pub mod route;
 mod routes;
+pub mod send;
+mod sync;
 
 pub use cluster::Cluster;
 pub use frames::ServerFrame;

@@ -18,7 +18,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// Browsers cannot set headers on a WebSocket, so they pass the token in the query.
 #[derive(Deserialize, IntoParams)]
 pub struct WsQuery {
-    /// The access token, when no `Authorization` header is sent.
+    /// The access token, or the WebSocket ticket of a group page, when no
+    /// `Authorization` header is sent.
     access_token: Option<String>,
 }
 
@@ -66,9 +67,11 @@ fn authenticate(state: &AppState, req: &HttpRequest) -> Result<String, CommonErr
             .and_then(|q| q.into_inner().access_token)
             .ok_or(CommonError::Unauthenticated)?,
     };
-    let claims = state
+    // An access token, or the WebSocket-only ticket a group page hands its script.
+    state
         .tokens
         .verify(&token)
-        .ok_or(CommonError::InvalidToken)?;
-    Ok(claims.sub)
+        .map(|claims| claims.sub)
+        .or_else(|| state.tokens.verify_ws(&token))
+        .ok_or(CommonError::InvalidToken)
 }

@@ -62,6 +62,8 @@ async fn openapi_lists_every_route() {
         ("delete", "/v1/groups/{id}/members/{user_id}"),
         ("get", "/v1/groups/{id}/messages"),
         ("get", "/v1/ws"),
+        ("post", "/v1/sync-rooms"),
+        ("get", "/v1/sync-rooms/{id}"),
         ("post", "/v1/apps"),
         ("post", "/v1/apps/{app_id}/push"),
         ("get", "/healthz"),

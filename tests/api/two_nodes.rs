@@ -202,3 +202,47 @@ async fn a_dead_nodes_users_go_offline() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Region sync across nodes: an update sent on node one reaches the sender there and a
+/// participant on node two, through the per-user Redis channels, and back the other way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_room_spans_two_nodes() {
+    let app = spawn_app(Backend::Postgres).await;
+    let alice = app.create_user("alice").await;
+    let bob = app.create_user("bob").await;
+    app.befriend(&alice, &bob).await;
+    let body = json!({"url": "https://example.org/", "participants": [bob.id]});
+    let created: Value = app
+        .post("/v1/sync-rooms", &alice.token, body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let room = created["room_id"].as_str().unwrap().to_owned();
+    let one = start_node(&app).await;
+    let two = start_node(&app).await;
+    let mut a = Ws::connect_to(&one.address, &alice.token).await;
+    let mut b = Ws::connect_to(&two.address, &bob.token).await;
+    // Subscriptions and presence are set up asynchronously; give them a moment.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let region = |version: i64, x: i64| json!({"type": "sync.region", "room_id": room, "x": x, "y": 0, "width": 100, "height": 100, "version": version});
+    a.send(region(1, 40)).await;
+    assert_eq!(a.expect("sync.region").await["version"], 2);
+    let got = b.expect("sync.region").await;
+    assert_eq!(
+        (
+            got["version"].as_i64(),
+            got["x"].as_i64(),
+            got["updated_by"].as_str()
+        ),
+        (Some(2), Some(40), Some(alice.id.as_str()))
+    );
+    b.send(region(2, 80)).await;
+    assert_eq!(b.expect("sync.region").await["version"], 3);
+    let back = a.expect("sync.region").await;
+    assert_eq!(
+        (back["version"].as_i64(), back["x"].as_i64()),
+        (Some(3), Some(80))
+    );
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Fan-out of one group's messages to 1,000 members: imshare (release, SQLite, temp data
+# dir) against a private mosquitto (Debian's MQTT broker, temp config, QoS 0) carrying the
+# same load to the same number of subscribers, both on free ports on 127.0.0.1, driven by
+# examples/fanout_load.rs. Each steps the send rate up until delivery falls behind, then
+# holds 80 % of the peak. imshare's per-connection frame rate limit is lifted for the run:
+# this measures fan-out, not the limiter.
+#   benches/fanout.sh [members] [senders] [step seconds]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+MEMBERS="${1:-1000}"
+SENDERS="${2:-4}"
+STEP="${3:-4}"
+ensure_build_deps
+ensure_packages curl python3 mosquitto
+ulimit -n "$(( MEMBERS * 2 + 2048 ))"
+say "building imshare and the load generator (release)"
+cargo build --release --locked --bin imshare --example fanout_load >/dev/null
+TARGET="${CARGO_TARGET_DIR:-$PWD/target}/release"
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+LOAD=("$TARGET/examples/fanout_load" --members "$MEMBERS" --senders "$SENDERS" --step-secs "$STEP")
+
+PORT=$(free_port)
+STORE_PORT=$(free_port)
+BASE="http://127.0.0.1:$PORT"
+IMSHARE__REALTIME__RATE_PER_SEC=1000000 IMSHARE__REALTIME__RATE_BURST=1000000 RUST_LOG=warn \
+    "$TARGET/imshare" --data-dir "$WORK/data" serve --listen "127.0.0.1:$PORT" \
+    --store-listen "127.0.0.1:$STORE_PORT" >"$WORK/serve.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
+curl -sf "$BASE/readyz" >/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
+say "imshare: seeding $MEMBERS users through the API, then fan-out"
+"${LOAD[@]}" --mode imshare --base "$BASE"
+kill "${PIDS[@]}"; wait "${PIDS[@]}" 2>/dev/null || true; PIDS=()
+
+MQTT_PORT=$(free_port)
+cat >"$WORK/mosquitto.conf" <<CONF
+listener $MQTT_PORT 127.0.0.1
+allow_anonymous true
+persistence false
+log_dest stderr
+log_type error
+max_queued_messages 1000
+CONF
+mosquitto -c "$WORK/mosquitto.conf" 2>"$WORK/mosquitto.log" &
+PIDS+=($!)
+sleep 0.5
+say "mosquitto $(mosquitto -h 2>/dev/null | head -1 | awk '{print $3}'): fan-out"
+"${LOAD[@]}" --mode mqtt --mqtt-port "$MQTT_PORT"

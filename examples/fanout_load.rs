@@ -1,0 +1,247 @@
+//! Fan-out load generator: `--members` subscribers of one group (imshare: that many users,
+//! all members, each with one WebSocket; MQTT: that many clients on one topic) and
+//! `--senders` publishers at a fixed total rate, stepped up until delivery falls behind,
+//! then held at 80 % of the peak. Prints deliveries/s and p50/p99 latency per step.
+//!   fanout_load --mode imshare --base http://127.0.0.1:PORT [--members 1000]
+//!   fanout_load --mode mqtt --mqtt-port PORT [--members 1000]
+//!   common: [--senders 4] [--step-secs 4] [--rates 20,40,60,...] [--size 64]
+
+#[path = "bench_common/mod.rs"]
+mod common;
+#[path = "bench_common/latency.rs"]
+mod latency;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{stream, SinkExt, StreamExt};
+use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use tokio::time::MissedTickBehavior;
+use tokio_tungstenite::tungstenite::Message;
+
+use latency::Recorder;
+
+const TOPIC: &str = "bench/group";
+/// Time for messages of a step still in flight to arrive before it is counted.
+const DRAIN: Duration = Duration::from_secs(2);
+/// A step that delivers less than this share of what was offered is past the peak.
+const KEEPS_UP: f64 = 0.9;
+
+/// Where a sender publishes.
+enum Publisher {
+    Ws(futures::stream::SplitSink<common::Socket, Message>, String),
+    Mqtt(AsyncClient),
+}
+
+impl Publisher {
+    async fn send(&mut self, body: String, n: u64) -> anyhow::Result<()> {
+        match self {
+            Publisher::Ws(sink, group) => {
+                let frame = serde_json::json!({"type": "group.send", "group_id": group,
+                    "body": body, "client_msg_id": n.to_string()});
+                sink.send(Message::Text(frame.to_string().into())).await?;
+            }
+            Publisher::Mqtt(client) => client.publish(TOPIC, QoS::AtMostOnce, false, body).await?,
+        }
+        Ok(())
+    }
+}
+
+struct Run {
+    rec: Arc<Recorder>,
+    lost: Arc<AtomicUsize>,
+    publishers: Vec<Publisher>,
+    members: usize,
+    size: usize,
+    step: Duration,
+    sent: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mode: String = common::arg("--mode", "imshare".to_owned())?;
+    let members: usize = common::arg("--members", 1000)?;
+    let senders: usize = common::arg("--senders", 4)?;
+    let rates: String = common::arg("--rates", "20,40,60,80,100,130,160,200,300,400".to_owned())?;
+    let rates: Vec<f64> = rates.split(',').filter_map(|r| r.parse().ok()).collect();
+    anyhow::ensure!((1..=5000).contains(&members) && (1..=64).contains(&senders));
+    anyhow::ensure!(rates.len() < latency::PHASES, "at most 15 rates");
+    let mut run = Run {
+        rec: Arc::new(Recorder::default()),
+        lost: Arc::new(AtomicUsize::new(0)),
+        publishers: Vec::new(),
+        members,
+        size: common::arg("--size", 64)?,
+        step: Duration::from_secs(common::arg("--step-secs", 4)?),
+        sent: 0,
+    };
+    latency::now_us();
+    match mode.as_str() {
+        "imshare" => imshare(&mut run, &common::arg("--base", String::new())?, senders).await?,
+        "mqtt" => mqtt(&mut run, common::arg("--mqtt-port", 0)?, senders).await?,
+        other => anyhow::bail!("--mode is imshare or mqtt, not {other}"),
+    }
+    // Let connection-time traffic (presence, subscriptions) settle first.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    println!(
+        "{mode}: {members} subscribers, {senders} senders, {}-byte bodies",
+        run.size
+    );
+    let mut peak: f64 = 0.0;
+    for (phase, rate) in rates.iter().enumerate() {
+        let (dps, offered) = step(&mut run, phase, *rate).await?;
+        peak = peak.max(dps);
+        if dps < offered * KEEPS_UP || run.lost.load(Ordering::Relaxed) > 0 {
+            break;
+        }
+    }
+    // An overloaded step leaves a backlog; the 80 % step starts once it has drained.
+    quiet(&run.rec).await;
+    let rate80 = 0.8 * peak / members as f64;
+    println!("80% of peak: {rate80:.0} msg/s");
+    step(&mut run, latency::PHASES - 1, rate80).await?;
+    println!("{mode} peak deliveries/s: {peak:.0}");
+    Ok(())
+}
+
+/// Sends at `rate` messages/s for one step, then reports what arrived.
+async fn step(run: &mut Run, phase: usize, rate: f64) -> anyhow::Result<(f64, f64)> {
+    let per_sender = rate / run.publishers.len() as f64;
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / per_sender.max(0.1)));
+    // A sender that falls behind catches up, so the offered rate stays the rate asked for.
+    tick.set_missed_tick_behavior(MissedTickBehavior::Burst);
+    let until = tokio::time::Instant::now() + run.step;
+    let before = run.sent;
+    while tokio::time::Instant::now() < until {
+        tick.tick().await;
+        for p in run.publishers.iter_mut() {
+            run.sent += 1;
+            p.send(latency::body(phase, run.size), run.sent).await?;
+        }
+    }
+    tokio::time::sleep(DRAIN).await;
+    let secs = run.step.as_secs_f64();
+    let offered = (run.sent - before) as f64 * run.members as f64 / secs;
+    let (delivered, p50, p99) = run.rec.summary(phase);
+    let dps = delivered as f64 / secs;
+    println!(
+        "rate {rate:>6.0} msg/s: offered {offered:>9.0}/s delivered {dps:>9.0}/s p50 {p50:>7.2} ms p99 {p99:>7.2} ms lost conns {}",
+        run.lost.load(Ordering::Relaxed)
+    );
+    Ok((dps, offered))
+}
+
+/// Waits until nothing has arrived for a second (at most 30 s).
+async fn quiet(rec: &Recorder) {
+    let mut last = rec.total();
+    for _ in 0..30 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = rec.total();
+        if now == last {
+            return;
+        }
+        last = now;
+    }
+}
+
+/// Seeds the users and group through the API, connects every member, and opens the
+/// senders as extra connections (another device) of the first members.
+async fn imshare(run: &mut Run, base: &str, senders: usize) -> anyhow::Result<()> {
+    let api = common::Api::new(base)?;
+    let users = api.users("fan", run.members).await?;
+    let group = api.group(&users[0], "fan00000", &users[1..]).await?;
+    println!("seeded {} users and their group", users.len());
+    let sockets: Vec<common::Socket> = stream::iter(&users)
+        .map(|u| common::connect(base, &u.token))
+        .buffer_unordered(64)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    for socket in sockets {
+        let (rec, lost) = (run.rec.clone(), run.lost.clone());
+        tokio::spawn(async move {
+            let (_sink, mut frames) = socket.split();
+            while let Some(Ok(msg)) = frames.next().await {
+                if let Message::Text(text) = msg {
+                    if let Some(body) = body_of(&text) {
+                        rec.record(body);
+                    }
+                }
+            }
+            lost.fetch_add(1, Ordering::Relaxed);
+        });
+    }
+    for user in users.iter().cycle().take(senders) {
+        let (sink, mut acks) = common::connect(base, &user.token).await?.split();
+        // Acks must be read, or the sender's own queue fills and it is cut off.
+        tokio::spawn(async move { while let Some(Ok(_)) = acks.next().await {} });
+        run.publishers.push(Publisher::Ws(sink, group.clone()));
+    }
+    Ok(())
+}
+
+/// The `body` of a `group.message` frame; bench bodies have no characters JSON escapes.
+fn body_of(frame: &str) -> Option<&str> {
+    let start = frame.find("\"body\":\"")? + 8;
+    let len = frame[start..].find('"')?;
+    Some(&frame[start..start + len])
+}
+
+/// Connects the subscribers and senders to the MQTT broker on 127.0.0.1:`port`.
+async fn mqtt(run: &mut Run, port: u16, senders: usize) -> anyhow::Result<()> {
+    anyhow::ensure!(port > 0, "--mqtt-port is needed");
+    let subscribed = Arc::new(AtomicUsize::new(0));
+    for i in 0..run.members {
+        let (client, mut events) = AsyncClient::new(options(&format!("sub{i}"), port), 16);
+        nodelay(&mut events);
+        client.subscribe(TOPIC, QoS::AtMostOnce).await?;
+        let (rec, lost, subscribed) = (run.rec.clone(), run.lost.clone(), subscribed.clone());
+        tokio::spawn(async move {
+            let _client = client;
+            loop {
+                match events.poll().await {
+                    Ok(Event::Incoming(Packet::Publish(p))) => {
+                        if let Ok(body) = std::str::from_utf8(&p.payload) {
+                            rec.record(body);
+                        }
+                    }
+                    Ok(Event::Incoming(Packet::SubAck(_))) => {
+                        subscribed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+            }
+            lost.fetch_add(1, Ordering::Relaxed);
+        });
+    }
+    for i in 0..senders {
+        let (client, mut events) = AsyncClient::new(options(&format!("pub{i}"), port), 1024);
+        nodelay(&mut events);
+        tokio::spawn(async move { while events.poll().await.is_ok() {} });
+        run.publishers.push(Publisher::Mqtt(client));
+    }
+    while subscribed.load(Ordering::Relaxed) < run.members {
+        anyhow::ensure!(
+            run.lost.load(Ordering::Relaxed) == 0,
+            "a subscriber failed to connect"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+fn options(id: &str, port: u16) -> MqttOptions {
+    let mut o = MqttOptions::new(id, "127.0.0.1", port);
+    o.set_keep_alive(Duration::from_secs(60));
+    o
+}
+
+/// The WebSocket clients send without Nagle's delay; so do the MQTT ones.
+fn nodelay(events: &mut rumqttc::EventLoop) {
+    let mut net = events.network_options();
+    net.set_tcp_nodelay(true);
+    events.set_network_options(net);
+}

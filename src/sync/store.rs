@@ -1,0 +1,132 @@
+//! SQL for sync rooms: creation with participants, the latest state, compare-and-set.
+
+use super::domain::{Region, SharedUrl};
+use crate::db::Db;
+use crate::on_pool;
+use crate::time_util::now_ms;
+
+/// The latest state of a room.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RoomState {
+    pub id: String,
+    pub url: String,
+    pub region_x: Option<i64>,
+    pub region_y: Option<i64>,
+    pub region_width: Option<i64>,
+    pub region_height: Option<i64>,
+    pub version: i64,
+    pub updated_by: String,
+}
+
+impl RoomState {
+    /// The region, once one was picked.
+    pub fn region(&self) -> Option<Region> {
+        Some(Region {
+            x: self.region_x?,
+            y: self.region_y?,
+            width: self.region_width?,
+            height: self.region_height?,
+        })
+    }
+}
+
+/// The outcome of an update.
+#[derive(Debug)]
+pub enum Applied {
+    /// The update won: this is the new state, to send to every participant.
+    Updated(RoomState),
+    /// Someone else updated first: this is the current state, unchanged.
+    Stale(RoomState),
+    /// No such room, or the sender is not a participant.
+    NotParticipant,
+}
+
+/// A change a participant asks for, made from the state at `seen_version`.
+pub struct Change<'a> {
+    pub room_id: &'a str,
+    pub user_id: &'a str,
+    pub url: Option<&'a SharedUrl>,
+    pub region: Region,
+    pub seen_version: i64,
+}
+
+/// Creates a room at version 1 with its participants (the creator among them).
+pub async fn create_room(
+    db: &Db,
+    id: &str,
+    creator: &str,
+    group_id: Option<&str>,
+    url: &SharedUrl,
+    participants: &[String],
+) -> Result<(), sqlx::Error> {
+    let room = "INSERT INTO sync_rooms (id, creator_id, group_id, url, version, updated_by, updated_at, created_at) \
+                VALUES ($1, $2, $3, $4, 1, $2, $5, $5)";
+    let member =
+        "INSERT INTO sync_participants (room_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        sqlx::query(room).bind(id).bind(creator).bind(group_id).bind(url.as_str()).bind(now_ms())
+            .execute(&mut *tx).await?;
+        for user in participants {
+            sqlx::query(member).bind(id).bind(user).execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    })
+}
+
+/// The room's latest state if `user_id` is a participant.
+pub async fn state_for(
+    db: &Db,
+    room_id: &str,
+    user_id: &str,
+) -> Result<Option<RoomState>, sqlx::Error> {
+    let sql = "SELECT r.id, r.url, r.region_x, r.region_y, r.region_width, r.region_height, r.version, r.updated_by \
+               FROM sync_rooms r JOIN sync_participants p ON p.room_id = r.id \
+               WHERE r.id = $1 AND p.user_id = $2";
+    on_pool!(db.read(), p => sqlx::query_as(sql).bind(room_id).bind(user_id).fetch_optional(p).await)
+}
+
+/// Applies `change` only if the room is still at the version the sender saw, in one
+/// statement (atomic on both databases); otherwise reports the current state.
+pub async fn apply(db: &Db, change: &Change<'_>) -> Result<Applied, sqlx::Error> {
+    let sql = "UPDATE sync_rooms SET version = version + 1, url = COALESCE($1, url), \
+               region_x = $2, region_y = $3, region_width = $4, region_height = $5, \
+               updated_by = $6, updated_at = $7 \
+               WHERE id = $8 AND version = $9 \
+               AND EXISTS (SELECT 1 FROM sync_participants WHERE room_id = $8 AND user_id = $6) \
+               RETURNING id, url, region_x, region_y, region_width, region_height, version, updated_by";
+    let Region {
+        x,
+        y,
+        width,
+        height,
+    } = change.region;
+    let url = change.url.map(SharedUrl::as_str);
+    let updated: Option<RoomState> = on_pool!(db.write(), p => sqlx::query_as(sql)
+        .bind(url).bind(x).bind(y).bind(width).bind(height).bind(change.user_id).bind(now_ms())
+        .bind(change.room_id).bind(change.seen_version)
+        .fetch_optional(p).await)?;
+    if let Some(state) = updated {
+        return Ok(Applied::Updated(state));
+    }
+    Ok(match state_for(db, change.room_id, change.user_id).await? {
+        Some(current) => Applied::Stale(current),
+        None => Applied::NotParticipant,
+    })
+}
+
+/// The room's participants, for fan-out.
+pub async fn participants(db: &Db, room_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    let sql = "SELECT user_id FROM sync_participants WHERE room_id = $1";
+    let rows: Vec<(String,)> =
+        on_pool!(db.read(), p => sqlx::query_as(sql).bind(room_id).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Every member of a group, for a room shared with the whole group.
+pub async fn group_members(db: &Db, group_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    let sql = "SELECT user_id FROM group_members WHERE group_id = $1";
+    let rows: Vec<(String,)> =
+        on_pool!(db.read(), p => sqlx::query_as(sql).bind(group_id).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
