@@ -34,10 +34,8 @@ pub async fn start(
     settings: &Settings,
     listener: Option<tokio::net::TcpListener>,
 ) -> anyhow::Result<Storage> {
-    let s = &settings.storage;
-    let (address, embedded, rule) = match s.mode {
+    let (address, embedded) = match settings.storage.mode {
         StorageMode::Embedded => {
-            let creds = embedded_credentials(settings)?;
             let listener = match listener {
                 Some(l) => l,
                 None => {
@@ -47,38 +45,13 @@ pub async fn start(
                     })?
                 }
             };
-            let root = embedded_root(settings);
-            let store = EmbeddedStore::start(listener, root.clone(), creds.clone()).await?;
+            let creds = embedded_credentials(settings)?;
+            let store =
+                EmbeddedStore::start(listener, embedded_root(settings), creds.clone()).await?;
             let endpoint = format!("http://{}", store.local_addr());
-            let public = if s.public_endpoint.is_empty() {
-                endpoint.clone()
-            } else {
-                s.public_endpoint.clone()
-            };
-            let address = StoreAddress {
-                endpoint,
-                public_endpoint: public,
-                region: s.region.clone(),
-                bucket: s.bucket.clone(),
-                access_key: creds.access_key,
-                secret_key: creds.secret_key,
-            };
-            (
-                address,
-                Some(store),
-                CapacityRule::FreeDisk {
-                    dir: root,
-                    reserve: s.reserve_bytes,
-                },
-            )
+            (embedded_address(settings, endpoint, creds), Some(store))
         }
-        StorageMode::External => (
-            external_address(settings),
-            None,
-            CapacityRule::Fixed {
-                capacity: s.capacity_bytes,
-            },
-        ),
+        StorageMode::External => (external_address(settings), None),
     };
     let store = ObjectStore::new(&address);
     store.ensure_bucket().await.with_context(|| {
@@ -87,12 +60,7 @@ pub async fn start(
             address.bucket, address.endpoint
         )
     })?;
-    let health = StoreHealth::new(
-        store.clone(),
-        rule,
-        Duration::from_millis(s.probe_interval_ms.max(100)),
-    );
-    health.refresh().await;
+    let health = probed_health(settings, &store).await;
     Ok(Storage {
         store,
         health,
@@ -103,51 +71,21 @@ pub async fn start(
 /// Reaches the store from a process that does not host it (a separate `worker`): the
 /// external store, or the embedded one served by `serve` at `storage.store_listen`.
 pub async fn connect(settings: &Settings) -> anyhow::Result<Storage> {
-    let s = &settings.storage;
-    let (address, rule) = match s.mode {
+    let address = match settings.storage.mode {
         StorageMode::Embedded => {
-            let creds = embedded_credentials(settings)?;
             let endpoint = format!("http://{}", settings.store_listen_addr()?);
-            let address = StoreAddress {
-                public_endpoint: if s.public_endpoint.is_empty() {
-                    endpoint.clone()
-                } else {
-                    s.public_endpoint.clone()
-                },
-                endpoint,
-                region: s.region.clone(),
-                bucket: s.bucket.clone(),
-                access_key: creds.access_key,
-                secret_key: creds.secret_key,
-            };
-            (
-                address,
-                CapacityRule::FreeDisk {
-                    dir: embedded_root(settings),
-                    reserve: s.reserve_bytes,
-                },
-            )
+            embedded_address(settings, endpoint, embedded_credentials(settings)?)
         }
-        StorageMode::External => (
-            external_address(settings),
-            CapacityRule::Fixed {
-                capacity: s.capacity_bytes,
-            },
-        ),
+        StorageMode::External => external_address(settings),
     };
     let store = ObjectStore::new(&address);
     store.probe().await.with_context(|| {
         format!(
             "reaching bucket {:?} at {}; is `imshare serve` or the store running?",
-            s.bucket, address.endpoint
+            address.bucket, address.endpoint
         )
     })?;
-    let health = StoreHealth::new(
-        store.clone(),
-        rule,
-        Duration::from_millis(s.probe_interval_ms.max(100)),
-    );
-    health.refresh().await;
+    let health = probed_health(settings, &store).await;
     Ok(Storage {
         store,
         health,
@@ -155,6 +93,47 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Storage> {
     })
 }
 
+/// The health view of `store`, probed once: free disk less a reserve for the embedded
+/// store, the configured capacity for an external one.
+async fn probed_health(settings: &Settings, store: &ObjectStore) -> std::sync::Arc<StoreHealth> {
+    let s = &settings.storage;
+    let rule = match s.mode {
+        StorageMode::Embedded => CapacityRule::FreeDisk {
+            dir: embedded_root(settings),
+            reserve: s.reserve_bytes,
+        },
+        StorageMode::External => CapacityRule::Fixed {
+            capacity: s.capacity_bytes,
+        },
+    };
+    let interval = Duration::from_millis(s.probe_interval_ms.max(100));
+    let health = StoreHealth::new(store.clone(), rule, interval);
+    health.refresh().await;
+    health
+}
+
+/// The embedded store at `endpoint`, with its key pair.
+fn embedded_address(
+    settings: &Settings,
+    endpoint: String,
+    creds: StoreCredentials,
+) -> StoreAddress {
+    let s = &settings.storage;
+    StoreAddress {
+        public_endpoint: if s.public_endpoint.is_empty() {
+            endpoint.clone()
+        } else {
+            s.public_endpoint.clone()
+        },
+        endpoint,
+        region: s.region.clone(),
+        bucket: s.bucket.clone(),
+        access_key: creds.access_key,
+        secret_key: creds.secret_key,
+    }
+}
+
+/// The external S3 store named in the settings.
 fn external_address(settings: &Settings) -> StoreAddress {
     let s = &settings.storage;
     StoreAddress {
