@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+. benches/common.sh
 DURATION="${1:-10}"
 CONNECTIONS="${2:-32}"
 ensure_build_deps
@@ -22,7 +23,6 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 STORE_PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
@@ -84,19 +84,6 @@ echo "page: $(stat -c %s "$WORK/page.html") bytes, $(grep -o '<li>' "$WORK/page.
 LINK=$(api GET "/v1/users/$ALICE_ID/blog-link" "$BOB" | jq -r .url)
 SESSION=$(curl -s -o /dev/null -D - "$LINK" | sed -n 's/^[Ss]et-[Cc]ookie: imshare_session=\([^;]*\).*/\1/p')
 
-# Prints "requests/s p50_ms p99_ms non2xx" from wrk --latency output.
-run_wrk() {
-    local out
-    out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@")
-    echo "$out" >>"$WORK/wrk.log"
-    local rps p50 p99 bad
-    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-    p50=$(echo "$out" | awk '$1=="50%" {print $2}')
-    p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-    bad=$(echo "$out" | awk '/Non-2xx/ {print $5}')
-    echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${bad:-0}"
-}
-to_ms() { python3 -c "import sys,re; v=sys.argv[1]; n=float(re.match(r'[0-9.]+',v).group()); u=v[len(re.match(r'[0-9.]+',v).group()):]; print(round(n*{'us':0.001,'ms':1,'s':1000}[u],2))" "$1"; }
 
 bench_nginx() {
     local port; port=$(free_port)

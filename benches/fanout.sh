@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+. benches/common.sh
 MEMBERS="${1:-1000}"
 SENDERS="${2:-4}"
 STEP="${3:-4}"
@@ -22,7 +23,6 @@ WORK=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 LOAD=("$TARGET/examples/fanout_load" --members "$MEMBERS" --senders "$SENDERS" --step-secs "$STEP")
 
 PORT=$(free_port)

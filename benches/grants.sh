@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+. benches/common.sh
 DURATION="${1:-10}"
 CONNECTIONS="${2:-32}"
 USERS="${3:-64}"
@@ -23,7 +24,6 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 cat >"$WORK/grant.lua" <<'LUA'
 wrk.method = "POST"
@@ -40,19 +40,6 @@ request = function()
 end
 LUA
 
-# Prints "requests/s p50_ms p99_ms non2xx" from wrk --latency output.
-run_wrk() {
-    local out
-    out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@")
-    echo "$out" >>"$WORK/wrk.log"
-    local rps p50 p99 bad
-    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-    p50=$(echo "$out" | awk '$1=="50%" {print $2}')
-    p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-    bad=$(echo "$out" | awk '/Non-2xx/ {print $5}')
-    echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${bad:-0}"
-}
-to_ms() { python3 -c "import sys,re; v=sys.argv[1]; n=float(re.match(r'[0-9.]+',v).group()); u=v[len(re.match(r'[0-9.]+',v).group()):]; print(round(n*{'us':0.001,'ms':1,'s':1000}[u],2))" "$1"; }
 
 bench_imshare() {
     local name=$1 db_url=$2 port store_port

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+. benches/common.sh
 ensure_build_deps
 ensure_packages curl jq
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -25,7 +26,6 @@ say "media crate vs ffmpeg CLI (same settings, same input)"
 cargo run --release --locked -q -p imshare-media --example bench -- "$WORK/clip.mp4"
 
 say "through the service: complete -> first playable segment"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port); store_port=$(free_port)
 RUST_LOG=warn "$TARGET/release/imshare" --data-dir "$WORK/data" serve --listen "127.0.0.1:$port" \
     --store-listen "127.0.0.1:$store_port" >"$WORK/serve.log" 2>&1 &

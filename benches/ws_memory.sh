@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+. benches/common.sh
 CONNECTIONS="${1:-10000}"
 USERS="${2:-100}"
 ensure_build_deps
@@ -19,7 +20,6 @@ WORK=$(mktemp -d)
 SERVER=""
 cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
 STORE_PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
