@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 ensure_build_deps
 say "building imshare (release)"
 cargo build --release --locked --bin imshare
-exec ./target/release/imshare serve "$@"
+exec "${CARGO_TARGET_DIR:-target}/release/imshare" serve "$@"
