@@ -85,39 +85,13 @@ LINK=$(api GET "/v1/users/$ALICE_ID/blog-link" "$BOB" | jq -r .url)
 SESSION=$(curl -s -o /dev/null -D - "$LINK" | sed -n 's/^[Ss]et-[Cc]ookie: imshare_session=\([^;]*\).*/\1/p')
 
 
-bench_nginx() {
-    local port; port=$(free_port)
-    cat >"$WORK/nginx.conf" <<NGINX
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    server {
-        listen 127.0.0.1:$port;
-        location = /u/alice { default_type "text/html; charset=utf-8"; alias $WORK/page.html; }
-    }
-}
-NGINX
-    nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
-    local pid=$!
-    sleep 0.5
-    curl -sf "http://127.0.0.1:$port/u/alice" | cmp -s - "$WORK/page.html" || {
-        cat "$WORK/nginx-error.log" >&2
-        echo "nginx does not serve the page" >&2
-        return 1
-    }
-    run_wrk "http://127.0.0.1:$port/u/alice"
-    kill "$pid"
-}
 
 say "measuring"
 read -r a_rps a_p50 a_p99 a_bad < <(run_wrk "$BASE/u/alice")
 read -r f_rps f_p50 f_p99 f_bad < <(run_wrk -H "Cookie: imshare_session=$SESSION" "$BASE/u/alice")
 start_imshare IMSHARE__BLOG__PAGE_CACHE_SECS=0 IMSHARE__MEDIA__IN_PROCESS_WORKER=false
 read -r u_rps u_p50 u_p99 u_bad < <(run_wrk "$BASE/u/alice")
-read -r n_rps n_p50 n_p99 n_bad < <(bench_nginx)
+read -r n_rps n_p50 n_p99 n_bad < <(bench_nginx "$WORK/page.html" /u/alice "text/html; charset=utf-8")
 
 printf '\n20-clip blog page (%s bytes), %s s, %s connections, wrk -t2, on %s (%s cores), SQLite\n' \
     "$(stat -c %s "$WORK/page.html")" "$DURATION" "$CONNECTIONS" "$(uname -m)" "$(nproc)"

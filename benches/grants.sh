@@ -66,30 +66,6 @@ bench_imshare() {
     kill "${PIDS[-1]}"
 }
 
-bench_nginx() {
-    local port; port=$(free_port)
-    cat >"$WORK/nginx.conf" <<NGINX
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    server {
-        listen 127.0.0.1:$port;
-        root $WORK;
-        location / { default_type application/json; try_files /sample.json =404; }
-    }
-}
-NGINX
-    # nginx's workers run as nobody: let them read the file.
-    chmod 755 "$WORK"
-    chmod 644 "$WORK/sample.json"
-    nginx -c "$WORK/nginx.conf" -g 'daemon off;' &
-    PIDS+=($!)
-    sleep 0.5
-    run_wrk "http://127.0.0.1:$port/"
-}
 
 pg_db="imshare_bench_$$"
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $pg_db" >/dev/null
@@ -98,7 +74,7 @@ trap 'cleanup; sleep 1; psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXIS
 # Redirections, not pipes or $(…): the servers must start in this shell so cleanup can stop them.
 bench_imshare sqlite "" >"$WORK/sqlite.txt"
 bench_imshare postgres "postgres://postgres@127.0.0.1:5432/$pg_db" >"$WORK/postgres.txt"
-bench_nginx >"$WORK/nginx.txt"
+bench_nginx "$WORK/sample.json" /grant.json application/json >"$WORK/nginx.txt"
 read -r s_rps s_p50 s_p99 s_bad <"$WORK/sqlite.txt"
 read -r p_rps p_p50 p_p99 p_bad <"$WORK/postgres.txt"
 read -r n_rps n_p50 n_p99 n_bad <"$WORK/nginx.txt"
