@@ -3,6 +3,7 @@
 
 CACHE_DIR="${IMSHARE_CACHE_DIR:-$HOME/.cache/imshare}"
 GARAGE_VERSION="2.5.0"
+CARGO_FUZZ_VERSION="0.13.2"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -72,6 +73,19 @@ ensure_garage() {
     cargo install garage --version "$GARAGE_VERSION" --locked --root "$CACHE_DIR/tools" \
         --target-dir "$CACHE_DIR/garage-target" >"$CACHE_DIR/garage-install.log" 2>&1 || {
         tail -n 30 "$CACHE_DIR/garage-install.log" >&2
+        return 1
+    }
+}
+
+# cargo-fuzz (libFuzzer driver for scripts/fuzz.sh), built once from crates.io and cached
+# outside the clone like Garage; puts it on PATH as `cargo fuzz`.
+ensure_cargo_fuzz() {
+    export PATH="$CACHE_DIR/tools/bin:$PATH"
+    if cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then return 0; fi
+    say "building cargo-fuzz $CARGO_FUZZ_VERSION (about 2 minutes, once; cached in $CACHE_DIR)"
+    cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --root "$CACHE_DIR/tools" \
+        --target-dir "$CACHE_DIR/cargo-fuzz-target" >"$CACHE_DIR/cargo-fuzz-install.log" 2>&1 || {
+        tail -n 30 "$CACHE_DIR/cargo-fuzz-install.log" >&2
         return 1
     }
 }

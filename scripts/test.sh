@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests; integration tests on SQLite and PostgreSQL,
-# against the embedded store and Garage, with Redis for the two-node tests; then the
-# pages in headless Chromium. Installs and starts whatever is missing.
+# against the embedded store and Garage, with Redis for the two-node tests; a minute of
+# fuzzing the live-share frame decoder; then the pages in headless Chromium. Installs and
+# starts whatever is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -23,6 +24,9 @@ done
 
 say "running the test suite"
 cargo test --workspace --locked --no-fail-fast "$@"
+
+say "fuzzing the live-share frame decoder"
+bash scripts/fuzz.sh 60
 
 say "running the browser tests (headless Chromium)"
 bash scripts/browser-test.sh
