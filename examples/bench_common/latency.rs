@@ -2,6 +2,9 @@
 //! sent in and its send time (µs since the run began, one clock: senders and receivers
 //! live in this one process); receivers count it into that phase's histogram.
 
+// Each benchmark uses part of this module; what one leaves unused is not dead.
+#![allow(dead_code)]
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -80,6 +83,15 @@ impl Recorder {
     /// Deliveries recorded so far, all phases together.
     pub fn total(&self) -> u64 {
         self.buckets.iter().map(|c| c.load(Ordering::Relaxed)).sum()
+    }
+
+    /// The slowest delivery of `phase` in ms (to the bucket), or 0 if there was none.
+    pub fn max_ms(&self, phase: usize) -> f64 {
+        let counts = &self.buckets[phase * BUCKETS..(phase + 1) * BUCKETS];
+        counts
+            .iter()
+            .rposition(|c| c.load(Ordering::Relaxed) > 0)
+            .map_or(0.0, |i| bucket_us(i) as f64 / 1000.0)
     }
 
     /// Deliveries of `phase` and their 50th and 99th percentile latencies in ms.

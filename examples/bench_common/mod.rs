@@ -119,6 +119,20 @@ impl Api {
             .await?;
         Ok(group_id)
     }
+
+    /// A sync room showing `url`, created by `owner` for every member of `group_id`.
+    pub async fn sync_room(
+        &self,
+        owner: &User,
+        group_id: &str,
+        url: &str,
+    ) -> anyhow::Result<String> {
+        let body = json!({"url": url, "group_id": group_id});
+        let room = self
+            .call("/v1/sync-rooms", Some(&owner.token), body)
+            .await?;
+        text(&room, "room_id")
+    }
 }
 
 fn text(v: &Value, field: &str) -> anyhow::Result<String> {

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Region-sync delivery latency to 100 participants: imshare (release, SQLite, temp data
+# dir) with a source and 99 friends in one sync room, each on one WebSocket, driven by
+# examples/sync_latency.rs; the source sends sync.region updates at a fixed rate, then as
+# fast as its own copies come back. The reference is a private mosquitto (Debian's MQTT
+# broker, temp config, QoS 0) carrying payloads of the same size to as many subscribers
+# at the same rates. Both on free ports on 127.0.0.1. imshare's per-connection frame rate
+# limit is lifted for the run: this measures delivery, not the limiter.
+#   benches/sync_latency.sh [participants] [rate per second] [seconds per phase]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+. benches/common.sh
+PARTICIPANTS="${1:-100}"
+RATE="${2:-20}"
+SECS="${3:-10}"
+ensure_build_deps
+ensure_packages curl python3 mosquitto
+ulimit -n "$(( PARTICIPANTS * 4 + 2048 ))"
+say "building imshare and the load generator (release)"
+cargo build --release --locked --bin imshare --example sync_latency >/dev/null
+TARGET="${CARGO_TARGET_DIR:-$PWD/target}/release"
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+PORT=$(free_port)
+STORE_PORT=$(free_port)
+BASE="http://127.0.0.1:$PORT"
+IMSHARE__REALTIME__RATE_PER_SEC=1000000 IMSHARE__REALTIME__RATE_BURST=1000000 RUST_LOG=warn \
+    "$TARGET/imshare" --data-dir "$WORK/data" serve --listen "127.0.0.1:$PORT" \
+    --store-listen "127.0.0.1:$STORE_PORT" >"$WORK/serve.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
+curl -sf "$BASE/readyz" >/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
+
+MQTT_PORT=$(free_port)
+cat >"$WORK/mosquitto.conf" <<CONF
+listener $MQTT_PORT 127.0.0.1
+allow_anonymous true
+persistence false
+log_dest stderr
+log_type error
+max_queued_messages 1000
+CONF
+mosquitto -c "$WORK/mosquitto.conf" 2>"$WORK/mosquitto.log" &
+PIDS+=($!)
+sleep 0.5
+
+say "imshare, then mosquitto $(mosquitto -h 2>/dev/null | head -1 | awk '{print $3}'): $PARTICIPANTS participants, $RATE updates/s and closed-loop, ${SECS}s each"
+"$TARGET/examples/sync_latency" --base "$BASE" --mqtt-port "$MQTT_PORT" \
+    --participants "$PARTICIPANTS" --rate "$RATE" --secs "$SECS"
