@@ -22,6 +22,7 @@ pub struct Settings {
     pub media: MediaSettings,
     pub blog: BlogSettings,
     pub realtime: RealtimeSettings,
+    pub live: LiveSettings,
     pub redis: RedisSettings,
 }
 
@@ -154,6 +155,23 @@ pub struct RealtimeSettings {
     pub ping_secs: u64,
     pub idle_timeout_secs: u64,
     pub presence_ttl_secs: u64,
+}
+
+/// A live share's limits (SPEC §5).
+#[derive(Debug, Clone, Deserialize)]
+pub struct LiveSettings {
+    /// Bytes a second a sharer may send; above it the server reads more slowly.
+    pub max_bytes_per_sec: u64,
+    /// Largest encoded tile.
+    pub max_tile_bytes: usize,
+    /// Largest WebSocket message from a sharer.
+    pub max_frame_bytes: usize,
+    /// Most tiles a geometry may have.
+    pub max_tiles: u32,
+    /// Most bytes the current picture of a share may hold.
+    pub max_picture_bytes: usize,
+    /// Frames a viewer may have waiting before it starts again from the whole picture.
+    pub viewer_queue_frames: usize,
 }
 
 /// The broker that links several nodes; an empty URL means a single node.

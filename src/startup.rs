@@ -63,6 +63,7 @@ impl Application {
             store_health: storage.health,
             tokens: Arc::new(tokens),
             hub,
+            live: Default::default(),
             cluster,
         };
         let server = serve(http, state.clone())?;
@@ -149,6 +150,7 @@ pub async fn worker_state(settings: Settings) -> anyhow::Result<AppState> {
         store_health: storage.health,
         tokens: Arc::new(tokens),
         hub,
+        live: Default::default(),
         cluster: None,
     })
 }
@@ -176,6 +178,7 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                 media::configure(cfg);
                 playback::configure(cfg);
                 crate::sync::configure(cfg);
+                crate::live::configure(cfg);
                 crate::blog::configure(cfg);
             })
             .split_for_parts();

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::auth::TokenKeys;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::live::Relays;
 use crate::realtime::{Cluster, Hub};
 use crate::storage::{ObjectStore, StoreHealth};
 
@@ -18,6 +19,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// This node's online connections, groups and presence.
     pub hub: Arc<Hub>,
+    /// The live shares this node relays.
+    pub live: Arc<Relays>,
     /// The link to other nodes, when `redis.url` is set.
     pub cluster: Option<Arc<Cluster>>,
 }

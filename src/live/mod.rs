@@ -1,4 +1,36 @@
 //! Live region share (SPEC §5): a sharer sends the tiles of a screen region that changed;
-//! the server relays them to the chosen friends. The binary protocol is in `imshare-live`.
+//! the server keeps the current picture and relays each change to the chosen friends.
+//!
+//! - [`routes`]: `POST /v1/live-shares`, `GET`/`DELETE /v1/live-shares/{id}`.
+//! - [`socket`]: `GET /v1/live-shares/{id}/ws`, handing the socket to [`sharer`] or
+//!   [`viewer`].
+//! - [`relay`]: each share's current picture ([`tile_set`]) and viewers' queues.
+//! - [`page`]: the viewer page `/l/{id}`, painting tiles on a canvas.
+//!
+//! The binary protocol, and the tiler of the reference sharer (`imshare live-share`), are
+//! in the `imshare-live` crate. The picture lives in the memory of the node the sharer is
+//! connected to; with several nodes, viewers must reach the same node (route
+//! `/v1/live-shares/{id}/ws` and `/l/{id}` by share id).
 
+mod error;
+mod page;
+mod relay;
+mod routes;
+mod sharer;
+mod socket;
+pub mod store;
+mod tile_set;
+mod viewer;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use error::LiveError;
 pub use imshare_live::protocol;
+pub use relay::Relays;
+
+/// Registers the live share API, its socket and the viewer page.
+pub fn configure(cfg: &mut ServiceConfig) {
+    routes::configure(cfg);
+    socket::configure(cfg);
+    page::configure(cfg);
+}

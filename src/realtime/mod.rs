@@ -12,7 +12,7 @@ mod hub;
 pub mod notify;
 pub mod presence;
 pub mod route;
-mod routes;
+pub(crate) mod routes;
 pub mod send;
 mod sync;
 

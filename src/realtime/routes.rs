@@ -50,7 +50,7 @@ async fn websocket(
     Ok(response)
 }
 
-fn authenticate(state: &AppState, req: &HttpRequest) -> Result<String, CommonError> {
+pub(crate) fn authenticate(state: &AppState, req: &HttpRequest) -> Result<String, CommonError> {
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)

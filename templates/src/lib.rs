@@ -9,6 +9,7 @@ mod forms;
 mod group;
 mod layout;
 mod lists;
+mod live;
 mod sync;
 
 pub use clip::{clip, ClipState, ClipView, Player};
@@ -19,5 +20,6 @@ pub use layout::{layout, Page, Viewer, STYLESHEET};
 pub use lists::{
     blog, friends, home, search, BlogView, FriendsView, HomeView, SearchView, UserRef,
 };
+pub use live::{live_share, LiveView, LIVE_SCRIPT, LIVE_SCRIPT_PATH};
 pub use maud::Markup;
 pub use sync::{sync_room, RegionBox, SyncView, SYNC_SCRIPT, SYNC_SCRIPT_PATH};

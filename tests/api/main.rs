@@ -10,6 +10,8 @@ mod blog;
 mod friends;
 mod garage;
 mod group_page;
+mod live_share;
+mod live_ws;
 mod media;
 mod multipart;
 mod operations;

@@ -1,0 +1,136 @@
+//! The sharer's socket: binary frames in, checked, applied and relayed; an `error` text
+//! frame back for each refused one (nothing of it is applied, so after an error the
+//! sharer starts again with a geometry frame and the whole picture).
+//!
+//! The share's bytes/s limit is kept by reading more slowly: the socket waits before it
+//! takes the next frame until the share is back under its budget, so TCP slows the sharer
+//! down and no frame is ever dropped behind its back.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, MessageStream, ProtocolError, Session};
+
+use super::relay::Relay;
+use crate::state::AppState;
+
+/// Serves the sharer until either side closes, another connection takes over, the share
+/// ends or the service stops.
+pub async fn run(
+    state: AppState,
+    share_id: String,
+    relay: Arc<Relay>,
+    mut session: Session,
+    stream: MessageStream,
+) {
+    let (conn_id, replaced) = relay.attach_sharer();
+    let limits = &state.settings.live;
+    let mut stream = stream
+        .max_frame_size(limits.max_frame_bytes)
+        .aggregate_continuations()
+        .max_continuation_size(limits.max_frame_bytes);
+    let shutdown = state.hub.shutdown_token();
+    let realtime = &state.settings.realtime;
+    let idle_timeout = Duration::from_secs(realtime.idle_timeout_secs);
+    let mut heartbeat = tokio::time::interval(Duration::from_secs(realtime.ping_secs.max(1)));
+    let mut budget = ByteBudget::new(limits.max_bytes_per_sec);
+    let mut last_heard = Instant::now();
+    let reason = loop {
+        let msg = tokio::select! {
+            _ = shutdown.cancelled() => break close(CloseCode::Restart, "service restart: reconnect in a few seconds"),
+            _ = relay.ended.cancelled() => break close(CloseCode::Normal, "the share has ended"),
+            _ = replaced.cancelled() => break close(CloseCode::Policy, "another connection of yours took over this share"),
+            _ = heartbeat.tick() => {
+                if last_heard.elapsed() > idle_timeout {
+                    break close(CloseCode::Away, "no heartbeat: the connection was silent too long");
+                }
+                if session.ping(b"").await.is_err() { break None; }
+                continue;
+            }
+            msg = stream.recv() => msg,
+        };
+        last_heard = Instant::now();
+        let sent = match msg {
+            None | Some(Ok(AggregatedMessage::Close(_))) => break None,
+            Some(Ok(AggregatedMessage::Binary(frame))) => {
+                let len = frame.len();
+                let applied = match relay.apply(frame, limits) {
+                    Ok(()) => Ok(()),
+                    Err(refused) => {
+                        send_error(&mut session, refused.code(), &refused.to_string()).await
+                    }
+                };
+                budget.spend(len).await;
+                applied
+            }
+            Some(Ok(AggregatedMessage::Text(_))) => {
+                let why = "a sharer sends binary tile frames only (see the live share protocol)";
+                send_error(&mut session, "unsupported", why).await
+            }
+            Some(Ok(AggregatedMessage::Ping(bytes))) => session.pong(&bytes).await,
+            Some(Ok(AggregatedMessage::Pong(_))) => Ok(()),
+            Some(Err(ProtocolError::Overflow)) => {
+                break close(
+                    CloseCode::Size,
+                    "frame too large: send fewer tiles per frame",
+                );
+            }
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "live share: WebSocket protocol error");
+                break close(CloseCode::Protocol, "WebSocket protocol error");
+            }
+        };
+        if sent.is_err() {
+            break None;
+        }
+    };
+    relay.detach_sharer(&state.live, &share_id, conn_id);
+    let _ = session.close(reason).await;
+}
+
+async fn send_error(
+    session: &mut Session,
+    code: &str,
+    message: &str,
+) -> Result<(), actix_ws::Closed> {
+    let frame = serde_json::json!({ "type": "error", "code": code, "message": message });
+    session.text(frame.to_string()).await
+}
+
+fn close(code: CloseCode, why: &str) -> Option<CloseReason> {
+    Some(CloseReason {
+        code,
+        description: Some(why.to_owned()),
+    })
+}
+
+/// The share's bytes/s limit: a bucket of one second's bytes, refilled continuously. A
+/// frame larger than what is left puts the bucket in debt, and the next read waits until
+/// the debt is paid.
+struct ByteBudget {
+    per_sec: f64,
+    left: f64,
+    last: Instant,
+}
+
+impl ByteBudget {
+    fn new(per_sec: u64) -> ByteBudget {
+        let per_sec = per_sec.max(1) as f64;
+        ByteBudget {
+            per_sec,
+            left: per_sec,
+            last: Instant::now(),
+        }
+    }
+
+    async fn spend(&mut self, bytes: usize) {
+        let now = Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * self.per_sec;
+        self.left = (self.left + refill).min(self.per_sec);
+        self.last = now;
+        self.left -= bytes as f64;
+        if self.left < 0.0 {
+            tokio::time::sleep(Duration::from_secs_f64(-self.left / self.per_sec)).await;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! SQL for live shares: creation with viewers, and who may open a share's socket.
+
+use crate::db::Db;
+use crate::on_pool;
+use crate::time_util::now_ms;
+
+/// A share as stored: its owner and the geometry it was created with.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ShareRow {
+    pub id: String,
+    pub owner_id: String,
+    pub width: i64,
+    pub height: i64,
+    pub tile_size: i64,
+    pub created_at: i64,
+    pub ended_at: Option<i64>,
+}
+
+/// What a user may do with a share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The owner: sends tiles.
+    Sharer,
+    /// A chosen friend: watches.
+    Viewer,
+}
+
+/// Creates a share with its viewers.
+pub async fn create_share(
+    db: &Db,
+    share: &ShareRow,
+    viewers: &[String],
+) -> Result<(), sqlx::Error> {
+    let insert = "INSERT INTO live_shares (id, owner_id, width, height, tile_size, created_at) \
+                  VALUES ($1, $2, $3, $4, $5, $6)";
+    let viewer =
+        "INSERT INTO live_share_viewers (share_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        sqlx::query(insert).bind(&share.id).bind(&share.owner_id).bind(share.width)
+            .bind(share.height).bind(share.tile_size).bind(share.created_at)
+            .execute(&mut *tx).await?;
+        for user in viewers {
+            sqlx::query(viewer).bind(&share.id).bind(user).execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    })
+}
+
+/// The share and the user's role in it, if the user is its owner or one of its viewers.
+pub async fn share_for(
+    db: &Db,
+    share_id: &str,
+    user_id: &str,
+) -> Result<Option<(ShareRow, Role)>, sqlx::Error> {
+    let sql = "SELECT s.id, s.owner_id, s.width, s.height, s.tile_size, s.created_at, s.ended_at \
+               FROM live_shares s WHERE s.id = $1 AND (s.owner_id = $2 OR EXISTS \
+               (SELECT 1 FROM live_share_viewers v WHERE v.share_id = s.id AND v.user_id = $2))";
+    let row: Option<ShareRow> = on_pool!(db.read(), p =>
+        sqlx::query_as(sql).bind(share_id).bind(user_id).fetch_optional(p).await)?;
+    Ok(row.map(|row| {
+        let role = if row.owner_id == user_id {
+            Role::Sharer
+        } else {
+            Role::Viewer
+        };
+        (row, role)
+    }))
+}
+
+/// The share's viewers.
+pub async fn viewers(db: &Db, share_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    let sql = "SELECT user_id FROM live_share_viewers WHERE share_id = $1 ORDER BY user_id";
+    let rows: Vec<(String,)> =
+        on_pool!(db.read(), p => sqlx::query_as(sql).bind(share_id).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Marks the owner's share ended; false if it is not theirs or already ended.
+pub async fn end_share(db: &Db, share_id: &str, owner_id: &str) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE live_shares SET ended_at = $1 \
+               WHERE id = $2 AND owner_id = $3 AND ended_at IS NULL";
+    on_pool!(db.write(), p => sqlx::query(sql).bind(now_ms()).bind(share_id)
+        .bind(owner_id).execute(p).await.map(|r| r.rows_affected() == 1))
+}
+
+/// A user's display name, for the viewer page's heading.
+pub async fn display_name(db: &Db, user_id: &str) -> Result<Option<String>, sqlx::Error> {
+    let sql = "SELECT display_name FROM users WHERE id = $1";
+    let row: Option<(String,)> =
+        on_pool!(db.read(), p => sqlx::query_as(sql).bind(user_id).fetch_optional(p).await)?;
+    Ok(row.map(|(name,)| name))
+}

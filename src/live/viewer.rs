@@ -1,0 +1,115 @@
+//! A viewer's socket: first the whole current picture, then every frame the sharer sends,
+//! from the viewer's bounded queue. A viewer that falls behind starts again from the
+//! whole picture (see [`super::relay`]); one whose socket stops taking data at all is
+//! closed after [`WRITE_TIMEOUT`]. Viewers only watch: anything they send but control
+//! frames is answered with an error.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, MessageStream, Session};
+
+use super::relay::{Relay, ToViewer};
+use crate::state::AppState;
+
+/// How long one write may wait for a viewer's socket to take data.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Serves a viewer until either side closes, the share ends or the service stops.
+pub async fn run(
+    state: AppState,
+    share_id: String,
+    relay: Arc<Relay>,
+    mut session: Session,
+    stream: MessageStream,
+) {
+    let limits = &state.settings.live;
+    let (mut handle, first) = relay.attach_viewer(limits.viewer_queue_frames);
+    let mut stream = stream
+        .max_frame_size(4096)
+        .aggregate_continuations()
+        .max_continuation_size(4096);
+    let shutdown = state.hub.shutdown_token();
+    let realtime = &state.settings.realtime;
+    let idle_timeout = Duration::from_secs(realtime.idle_timeout_secs);
+    let mut heartbeat = tokio::time::interval(Duration::from_secs(realtime.ping_secs.max(1)));
+    let mut last_heard = Instant::now();
+    let mut reason = None;
+    let mut ok = send_all(&mut session, first).await;
+    while ok {
+        let out = tokio::select! {
+            _ = shutdown.cancelled() => { reason = close(CloseCode::Restart, "service restart: reconnect in a few seconds"); break }
+            _ = relay.ended.cancelled() => { reason = close(CloseCode::Normal, "the share has ended"); break }
+            _ = heartbeat.tick() => {
+                if last_heard.elapsed() > idle_timeout {
+                    reason = close(CloseCode::Away, "no heartbeat: the connection was silent too long");
+                    break;
+                }
+                ok = write(&mut session, Write::Ping).await;
+                continue;
+            }
+            msg = stream.recv() => {
+                last_heard = Instant::now();
+                match msg {
+                    None | Some(Ok(AggregatedMessage::Close(_))) | Some(Err(_)) => break,
+                    Some(Ok(AggregatedMessage::Ping(bytes))) => ok = write(&mut session, Write::Pong(&bytes)).await,
+                    Some(Ok(AggregatedMessage::Pong(_))) => {}
+                    Some(Ok(_)) => {
+                        let error = r#"{"type":"error","code":"unsupported","message":"viewers only watch; only the sharer sends frames"}"#;
+                        ok = write(&mut session, Write::Message(ToViewer::Text(Arc::from(error)))).await;
+                    }
+                }
+                continue;
+            }
+            out = handle.rx.recv() => out,
+        };
+        let Some(out) = out else { break };
+        ok = if handle.lagging.swap(false, Ordering::AcqRel) {
+            // Frames were dropped: what is queued is stale, the whole picture is not.
+            while handle.rx.try_recv().is_ok() {}
+            send_all(&mut session, relay.snapshot()).await
+        } else {
+            write(&mut session, Write::Message(out)).await
+        };
+    }
+    relay.detach_viewer(&state.live, &share_id, handle.id);
+    let _ = tokio::time::timeout(WRITE_TIMEOUT, session.close(reason)).await;
+}
+
+enum Write<'a> {
+    Message(ToViewer),
+    Ping,
+    Pong(&'a [u8]),
+}
+
+/// Writes one message; false when the socket is closed or stuck.
+async fn write(session: &mut Session, what: Write<'_>) -> bool {
+    let written = match what {
+        Write::Message(ToViewer::Frame(bytes)) => {
+            tokio::time::timeout(WRITE_TIMEOUT, session.binary(bytes)).await
+        }
+        Write::Message(ToViewer::Text(text)) => {
+            tokio::time::timeout(WRITE_TIMEOUT, session.text(&*text)).await
+        }
+        Write::Ping => tokio::time::timeout(WRITE_TIMEOUT, session.ping(b"")).await,
+        Write::Pong(bytes) => tokio::time::timeout(WRITE_TIMEOUT, session.pong(bytes)).await,
+    };
+    matches!(written, Ok(Ok(())))
+}
+
+async fn send_all(session: &mut Session, messages: Vec<ToViewer>) -> bool {
+    for message in messages {
+        if !write(session, Write::Message(message)).await {
+            return false;
+        }
+    }
+    true
+}
+
+fn close(code: CloseCode, why: &str) -> Option<CloseReason> {
+    Some(CloseReason {
+        code,
+        description: Some(why.to_owned()),
+    })
+}
