@@ -39,7 +39,7 @@ pub async fn run(
     write_loop(session, reg, shutdown, reader).await;
     let shown = ctx.state.hub.shown(&ctx.user_id);
     if ctx.state.hub.unregister(&ctx.user_id, ctx.conn_id) {
-        presence::went_offline(&ctx, shown).await;
+        Box::pin(presence::went_offline(&ctx, shown)).await;
     }
 }
 
@@ -100,9 +100,13 @@ fn close(code: CloseCode, why: &str) -> Option<CloseReason> {
 async fn read_loop(ctx: ConnCtx, stream: MessageStream) -> Option<CloseReason> {
     // The backlog is queued here, while the writer already drains the queue: stored
     // events and app pushes (each bounded below the queue size) first, then presence.
-    super::notify::deliver_pending(&ctx.state, &ctx.user_id).await;
-    crate::apps::deliver_inbox(&ctx.state, &ctx.user_id).await;
-    presence::came_online(&ctx).await;
+    // Every database call is boxed: an idle connection's task then holds only what the
+    // loop needs (about 1 KiB) instead of room for the largest query's state (~10 KiB).
+    let turn = ctx.state.hub.setup_turn().await;
+    Box::pin(super::notify::deliver_pending(&ctx.state, &ctx.user_id)).await;
+    Box::pin(crate::apps::deliver_inbox(&ctx.state, &ctx.user_id)).await;
+    Box::pin(presence::came_online(&ctx)).await;
+    drop(turn);
     let limits = &ctx.state.settings.realtime;
     let mut stream = stream
         .max_frame_size(limits.max_frame_bytes)
@@ -134,7 +138,7 @@ async fn read_loop(ctx: ConnCtx, stream: MessageStream) -> Option<CloseReason> {
             ),
             Some(Ok(AggregatedMessage::Text(text))) => {
                 if rate.allow() {
-                    handler::handle_text(&ctx, &text).await;
+                    Box::pin(handler::handle_text(&ctx, &text)).await;
                 } else {
                     ctx.error(
                         "rate_limited",

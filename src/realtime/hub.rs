@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore, SemaphorePermit};
 use tokio_util::sync::CancellationToken;
 
 use crate::accounts::Presence;
@@ -67,7 +67,14 @@ pub struct Hub {
     queue_frames: usize,
     shutdown: CancellationToken,
     subscriptions: OnceLock<mpsc::UnboundedSender<Subscription>>,
+    /// Connections setting up at once (loading groups, backlog, presence). A reconnect
+    /// storm then queues cheaply instead of holding thousands of database calls' state
+    /// at once, memory the allocator keeps long after the storm.
+    setups: Semaphore,
 }
+
+/// Most connections that set up at once; the rest wait their turn.
+const CONCURRENT_SETUPS: usize = 32;
 
 impl Hub {
     /// An empty hub whose connections queue at most `queue_frames` frames.
@@ -78,7 +85,14 @@ impl Hub {
             queue_frames: queue_frames.max(1),
             shutdown: CancellationToken::new(),
             subscriptions: OnceLock::new(),
+            setups: Semaphore::new(CONCURRENT_SETUPS),
         }
+    }
+
+    /// Waits for a turn to set a connection up; the turn ends when the permit drops.
+    pub async fn setup_turn(&self) -> Option<SemaphorePermit<'_>> {
+        // The semaphore is never closed, so this is always Some.
+        self.setups.acquire().await.ok()
     }
 
     /// Reports subscription changes to `tx` from now on (set once, by the Redis link).

@@ -34,9 +34,11 @@ async fn websocket(
     body: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
     let user_id = authenticate(&state, &req)?;
+    let turn = state.hub.setup_turn().await;
     let groups = group_ids_of(&state.db, &user_id)
         .await
         .map_err(CommonError::from)?;
+    drop(turn);
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     let registration = state.hub.register(&user_id, groups);
     tracing::info!(user = %user_id, conn = registration.id, "WebSocket connected");
