@@ -43,6 +43,8 @@ enum Command {
     Migrate,
     /// Upload a clip as a mobile client would, then follow it until it is ready.
     Upload(imshare::client::UploadArgs),
+    /// Share a region live: replay image files or a video, sending only the changed tiles.
+    LiveShare(imshare::client::LiveShareArgs),
     /// Make an existing user an administrator (may register browser-based apps).
     GrantAdmin {
         /// The user's username.
@@ -83,6 +85,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Upload(args) => imshare::client::run(args).await,
+        Command::LiveShare(args) => imshare::client::live_share::run(args).await,
         Command::GrantAdmin { username } => {
             let db = imshare::startup::connect_database(&settings).await?;
             if !imshare::apps::grant_admin(&db, &username).await? {

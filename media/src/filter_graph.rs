@@ -76,6 +76,22 @@ impl FilterGraph {
         pushed.map_err(|e| MediaError::ffmpeg("filtering a frame", e))
     }
 
+    /// Ends the stream at `pts` (in the source's time base), as the ffmpeg CLI does: unlike
+    /// pushing `None`, this tells filters such as `fps` how long the last frame lasts.
+    pub fn close_at(&mut self, pts: i64) -> Result<(), MediaError> {
+        let mut source = self.context(Self::INPUT)?;
+        let flags = ffmpeg::ffi::AV_BUFFERSRC_FLAG_PUSH as u32;
+        // SAFETY: the pointer is this graph's buffer source, alive as long as the graph.
+        let ret = unsafe { ffmpeg::ffi::av_buffersrc_close(source.as_mut_ptr(), pts, flags) };
+        if ret < 0 {
+            return Err(MediaError::ffmpeg(
+                "ending the filter graph's input",
+                ret.into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Takes the next frame out of sink `i`; false when it has none ready.
     pub fn pull(&mut self, i: usize, frame: &mut Frame) -> Result<bool, MediaError> {
         let mut sink = self.context(&self.sinks[i].clone())?;

@@ -1,7 +1,7 @@
 //! The only code in imshare that touches ffmpeg: probe an upload, check it against the
 //! limits, plan a bitrate ladder, transcode it to HLS segments (reported one by one as
 //! they finish, so playback can start before the transcode ends), a faststart MP4 or
-//! M4A, and a JPEG poster.
+//! M4A, and a JPEG poster; decode a video to RGBA pictures (for live shares).
 //!
 //! Everything here is synchronous and CPU-bound: callers run it on a blocking thread.
 
@@ -11,6 +11,7 @@ mod decode;
 mod demux;
 mod error;
 mod filter_graph;
+mod frames;
 mod geometry;
 mod ladder;
 mod poster;
@@ -22,6 +23,7 @@ mod validate;
 
 pub use cli::cli_equivalent;
 pub use error::MediaError;
+pub use frames::{rgba_frames, RgbaFrames, RgbaPicture};
 pub use ladder::{ladder_for, Rung};
 pub use poster::poster;
 pub use probe::{probe, AudioStream, MediaKind, Probe, VideoStream};

@@ -5,6 +5,22 @@ use reqwest::{Client, Method, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+/// Which server to talk to and as whom: shared by the client's subcommands.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AccountArgs {
+    /// The imshare server, e.g. http://127.0.0.1:8080.
+    #[arg(long, env = "IMSHARE_SERVER", default_value = "http://127.0.0.1:8080")]
+    pub server: String,
+    /// An access token (instead of signing in).
+    #[arg(long, env = "IMSHARE_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Sign in as this user; the password comes from IMSHARE_PASSWORD.
+    #[arg(long, env = "IMSHARE_USERNAME")]
+    pub username: Option<String>,
+    #[arg(long, env = "IMSHARE_PASSWORD", hide_env_values = true, hide = true)]
+    pub password: Option<String>,
+}
+
 /// An authenticated connection to an imshare server.
 pub struct Api {
     pub http: Client,
@@ -48,6 +64,17 @@ impl Api {
             server,
             token,
         })
+    }
+
+    /// Connects as `account` says: with its token, or by signing in.
+    pub async fn sign_in(account: &AccountArgs) -> anyhow::Result<Api> {
+        let login = account.username.clone().zip(account.password.clone());
+        Api::connect(&account.server, account.token.clone(), login).await
+    }
+
+    /// The access token requests carry.
+    pub fn token(&self) -> &str {
+        &self.token
     }
 
     /// Calls `method path` with an optional JSON body and decodes the JSON answer.

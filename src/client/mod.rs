@@ -1,10 +1,14 @@
 //! `imshare upload`: the reference mobile client, for people and scripts. It signs in,
 //! asks for an upload key, uploads straight to the store (multipart and resumable for
 //! large files) with a progress bar, completes, and follows the transcode until the clip
-//! is ready.
+//! is ready. `imshare live-share` ([`live_share`]): the reference sharer of a live region
+//! share.
 
 mod api;
+pub mod live_share;
 mod resume;
 mod upload;
 
+pub use api::AccountArgs;
+pub use live_share::LiveShareArgs;
 pub use upload::{run, UploadArgs};

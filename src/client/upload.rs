@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
-use super::api::Api;
+use super::api::{AccountArgs, Api};
 use super::resume::{self, ResumeState};
 
 /// What to upload, where, and as whom.
@@ -18,17 +18,8 @@ use super::resume::{self, ResumeState};
 pub struct UploadArgs {
     /// The audio or video file.
     pub file: PathBuf,
-    /// The imshare server, e.g. http://127.0.0.1:8080.
-    #[arg(long, env = "IMSHARE_SERVER", default_value = "http://127.0.0.1:8080")]
-    pub server: String,
-    /// An access token (instead of signing in).
-    #[arg(long, env = "IMSHARE_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
-    /// Sign in as this user; the password comes from IMSHARE_PASSWORD.
-    #[arg(long, env = "IMSHARE_USERNAME")]
-    pub username: Option<String>,
-    #[arg(long, env = "IMSHARE_PASSWORD", hide_env_values = true, hide = true)]
-    pub password: Option<String>,
+    #[command(flatten)]
+    pub account: AccountArgs,
     /// The clip's title (default: the file name).
     #[arg(long)]
     pub title: Option<String>,
@@ -61,8 +52,7 @@ pub async fn run(args: UploadArgs) -> anyhow::Result<()> {
             .map(|m| m.essence_str().to_owned())
             .context("cannot guess the content type from the file name; pass --content-type")?,
     };
-    let login = args.username.clone().zip(args.password.clone());
-    let api = Api::connect(&args.server, args.token.clone(), login).await?;
+    let api = Api::sign_in(&args.account).await?;
     let grant = match resume::load(&args.file, &api.server, size) {
         Some(saved) => {
             eprintln!(

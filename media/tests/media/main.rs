@@ -2,6 +2,7 @@
 
 mod broken;
 mod cli;
+mod frames;
 mod helpers;
 mod poster;
 mod probe;
