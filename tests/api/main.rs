@@ -11,6 +11,7 @@ mod friends;
 mod garage;
 mod group_page;
 mod live_share;
+mod live_sharer;
 mod live_ws;
 mod media;
 mod multipart;
