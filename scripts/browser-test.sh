@@ -94,4 +94,9 @@ mkdir -p "$SCREENSHOTS"
 say "driving Chromium: region sync"
 (cd tests/browser && IMSHARE_URL="$BASE" SCREENSHOTS="$SCREENSHOTS" node --test sync.test.mjs) \
     || { tail -n 40 "$WORK/serve.log" >&2; exit 1; }
+# The live share viewer (live.test.mjs): alice's reference sharer sends two frames to bob.
+say "driving Chromium: live share"
+ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=size=320x180:rate=1" -frames:v 2 "$WORK/frame%d.png"
+(cd tests/browser && IMSHARE_URL="$BASE" IMSHARE_BIN="$BIN" LIVE_FRAMES="$WORK/frame1.png $WORK/frame2.png" \
+    SCREENSHOTS="$SCREENSHOTS" node --test live.test.mjs) || { tail -n 40 "$WORK/serve.log" >&2; exit 1; }
 say "screenshots in $SCREENSHOTS"

@@ -69,12 +69,13 @@
     var socket = new WebSocket(scheme + "//" + location.host + "/v1/live-shares/" +
       encodeURIComponent(d.share) + "/ws?watch=true&access_token=" + encodeURIComponent(d.ticket));
     socket.binaryType = "arraybuffer";
-    socket.onopen = function () { failures = 0; say("Connected; waiting for the picture…"); };
+    socket.onopen = function () { failures = 0; d.state = "open"; say("Connected; waiting for the picture…"); };
     socket.onmessage = function (ev) {
       if (typeof ev.data === "string") {
         var m;
         try { m = JSON.parse(ev.data); } catch (_) { return; }
-        if (m.type === "live.sharer") say(m.online ? "Live" : "The sharer is away; this is the last picture.");
+        if (m.type === "live.sharer" && m.online) say("Live");
+        else if (m.type === "live.sharer") say(painted ? "The sharer is away; this is the last picture." : "Waiting for the sharer…");
         else if (m.type === "error") say("The server said: " + m.message);
         return;
       }
@@ -82,6 +83,7 @@
       if (frame) queue = queue.then(function () { return apply(frame); });
     };
     socket.onclose = function (ev) {
+      d.state = "closed";
       if (ev.code === 1000) { say("The share has ended."); return; }
       failures += 1;
       // The ticket is short-lived: after repeated failures a reload fetches a new one.
