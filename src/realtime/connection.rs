@@ -50,11 +50,16 @@ async fn write_loop(
     mut reader: JoinHandle<Option<CloseReason>>,
 ) {
     let Registration { mut rx, kick, .. } = reg;
+    // Made once, not per frame: each `cancelled()` registers a waiter, which at thousands
+    // of deliveries a second was a tenth of the fan-out's CPU time.
+    let stopping = shutdown.cancelled();
+    let kicked = kick.cancelled();
+    tokio::pin!(stopping, kicked);
     let reason = loop {
         let out = tokio::select! {
             biased;
-            _ = shutdown.cancelled() => break close(CloseCode::Restart, "service restart: reconnect in a few seconds"),
-            _ = kick.cancelled() => {
+            _ = &mut stopping => break close(CloseCode::Restart, "service restart: reconnect in a few seconds"),
+            _ = &mut kicked => {
                 break close(CloseCode::Policy, "too slow: messages piled up unread; reconnect and group.sync")
             }
             ended = &mut reader => break ended.ok().flatten(),
@@ -65,9 +70,10 @@ async fn write_loop(
         };
         // A blocked write gives way to a kick or shutdown, handled at the top of the loop.
         let written = tokio::select! {
+            biased;
             r = write(&mut session, out) => r,
-            _ = kick.cancelled() => continue,
-            _ = shutdown.cancelled() => continue,
+            _ = &mut kicked => continue,
+            _ = &mut stopping => continue,
         };
         if written.is_err() {
             reader.abort();
