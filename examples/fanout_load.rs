@@ -132,7 +132,9 @@ async fn step(run: &mut Run, phase: usize, rate: f64) -> anyhow::Result<(f64, f6
         run.sent += 1;
         let senders = run.publishers.len();
         let publisher = &mut run.publishers[turn % senders];
-        publisher.send(latency::body(phase, run.size), run.sent).await?;
+        publisher
+            .send(latency::body(phase, run.size), run.sent)
+            .await?;
         turn += 1;
     }
     let measured = (run.step - WARM_UP).as_secs_f64();

@@ -119,9 +119,9 @@ async fn create_share(
 }
 
 /// Read a live share (sharer and viewers only).
-#[utoipa::path(tag = "live", params(("share_id" = String, Path)),
+#[utoipa::path(tag = "live", params(("id" = String, Path)),
     responses((status = 200, body = ShareView), (status = 404)), security(("bearer" = [])))]
-#[get("/v1/live-shares/{share_id}")]
+#[get("/v1/live-shares/{id}")]
 async fn get_share(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -135,10 +135,10 @@ async fn get_share(
 }
 
 /// End a live share (sharer only): every socket on it is closed, the picture dropped.
-#[utoipa::path(tag = "live", params(("share_id" = String, Path)),
+#[utoipa::path(tag = "live", params(("id" = String, Path)),
     responses((status = 204), (status = 403), (status = 404), (status = 410)),
     security(("bearer" = [])))]
-#[delete("/v1/live-shares/{share_id}")]
+#[delete("/v1/live-shares/{id}")]
 async fn end_share(
     state: web::Data<AppState>,
     user: AuthUser,

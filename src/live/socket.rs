@@ -32,11 +32,11 @@ pub struct SocketQuery {
 
 /// Open a live share's WebSocket of binary tile frames (protocol in `live/src/protocol.rs`
 /// and API.md, "Live region share").
-#[utoipa::path(tag = "live", params(("share_id" = String, Path), SocketQuery), responses(
+#[utoipa::path(tag = "live", params(("id" = String, Path), SocketQuery), responses(
     (status = 101, description = "switching to the WebSocket"), (status = 401),
     (status = 404, description = "no such share, or neither its sharer nor a viewer"),
     (status = 410, description = "the share has ended")), security(("bearer" = [])))]
-#[get("/v1/live-shares/{share_id}/ws")]
+#[get("/v1/live-shares/{id}/ws")]
 #[tracing::instrument(skip_all, fields(share = %path))]
 async fn share_socket(
     state: web::Data<AppState>,

@@ -64,6 +64,8 @@ async fn openapi_lists_every_route() {
         ("get", "/v1/ws"),
         ("post", "/v1/sync-rooms"),
         ("get", "/v1/sync-rooms/{id}"),
+        ("post", "/v1/live-shares"),
+        ("get", "/v1/live-shares/{id}/ws"),
         ("post", "/v1/apps"),
         ("post", "/v1/apps/{app_id}/push"),
         ("get", "/healthz"),
