@@ -145,9 +145,10 @@ struct WsClaims {
 }
 
 impl TokenKeys {
-    /// A ticket that lets the page of a signed-in browser open `/v1/ws` as `user_id` for
-    /// `ttl_secs`: browsers cannot send headers on a WebSocket, and a ticket that opens
-    /// nothing else is worth less to whoever might read it than an access token.
+    /// A ticket that lets the page of a signed-in browser open its WebSocket (`/v1/ws`, or
+    /// a live share's `/v1/live-shares/{id}/ws`) as `user_id` for `ttl_secs`: browsers
+    /// cannot send headers on a WebSocket, and a ticket that opens nothing but WebSockets
+    /// is worth less to whoever might read it than an access token.
     pub fn issue_ws(&self, user_id: &str, ttl_secs: u64) -> anyhow::Result<String> {
         let claims = WsClaims {
             sub: user_id.to_owned(),

@@ -4,7 +4,7 @@
 //!
 //! The script opens `/v1/ws`, where a browser cannot send an `Authorization` header, so
 //! the page carries a WebSocket ticket: signed for the session's user, good for
-//! [`WS_TICKET_SECS`] and for `/v1/ws` only (its audience is refused everywhere else). The
+//! [`WS_TICKET_SECS`] and for WebSockets only (its audience is refused everywhere else). The
 //! page is private and never cached, its CSP runs no script but ours, and the ticket
 //! travels only to this origin, so it is no easier to steal than the session cookie.
 

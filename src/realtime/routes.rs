@@ -69,7 +69,8 @@ pub(crate) fn authenticate(state: &AppState, req: &HttpRequest) -> Result<String
             .and_then(|q| q.into_inner().access_token)
             .ok_or(CommonError::Unauthenticated)?,
     };
-    // An access token, or the WebSocket-only ticket a group page hands its script.
+    // An access token, or the WebSocket-only ticket a page (group, sync, live share) hands
+    // its script. Also used by the live share socket.
     state
         .tokens
         .verify(&token)

@@ -3,7 +3,7 @@
 //!
 //! The script opens `/v1/ws` with a WebSocket ticket in a data attribute (browsers cannot
 //! send headers on a WebSocket): signed for the session's user, short-lived and good for
-//! `/v1/ws` only. The page is private and never cached, and its CSP runs no script but
+//! WebSockets only. The page is private and never cached, and its CSP runs no script but
 //! ours and connects nowhere but our WebSocket. Frames may show any http(s) page, the only
 //! kind a room can hold; the script sandboxes them (see `sync.js` for why same-origin
 //! pages lose `allow-same-origin`).
