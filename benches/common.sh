@@ -52,3 +52,40 @@ NGINX
     run_wrk "http://127.0.0.1:$port$path"
     kill "$pid"
 }
+
+# Starts `imshare serve` from TARGET (release) on free ports with a data dir under WORK and
+# the per-connection frame rate limit lifted (the real-time benchmarks measure delivery,
+# not the limiter); waits until it is ready. Sets BASE and appends the pid to PIDS.
+start_realtime_imshare() {
+    local port store_port
+    port=$(free_port)
+    store_port=$(free_port)
+    BASE="http://127.0.0.1:$port"
+    IMSHARE__REALTIME__RATE_PER_SEC=1000000 IMSHARE__REALTIME__RATE_BURST=1000000 RUST_LOG=warn \
+        "$TARGET/imshare" --data-dir "$WORK/data" serve --listen "127.0.0.1:$port" \
+        --store-listen "127.0.0.1:$store_port" >"$WORK/serve.log" 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && return 0; sleep 0.1; done
+    cat "$WORK/serve.log" >&2
+    return 1
+}
+
+# Starts a private mosquitto (QoS 0 reference, nothing persisted) on a free port of
+# 127.0.0.1 with its config under WORK. Sets MQTT_PORT and appends the pid to PIDS.
+start_mosquitto() {
+    MQTT_PORT=$(free_port)
+    cat >"$WORK/mosquitto.conf" <<CONF
+listener $MQTT_PORT 127.0.0.1
+allow_anonymous true
+persistence false
+log_dest stderr
+log_type error
+max_queued_messages 1000
+CONF
+    mosquitto -c "$WORK/mosquitto.conf" 2>"$WORK/mosquitto.log" &
+    PIDS+=($!)
+    sleep 0.5
+}
+
+# mosquitto's version, for the report.
+mosquitto_version() { mosquitto -h 2>/dev/null | head -1 | awk '{print $3}'; }

@@ -25,30 +25,11 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 LOAD=("$TARGET/examples/fanout_load" --members "$MEMBERS" --senders "$SENDERS" --step-secs "$STEP")
 
-PORT=$(free_port)
-STORE_PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
-IMSHARE__REALTIME__RATE_PER_SEC=1000000 IMSHARE__REALTIME__RATE_BURST=1000000 RUST_LOG=warn \
-    "$TARGET/imshare" --data-dir "$WORK/data" serve --listen "127.0.0.1:$PORT" \
-    --store-listen "127.0.0.1:$STORE_PORT" >"$WORK/serve.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
-curl -sf "$BASE/readyz" >/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
+start_realtime_imshare
 say "imshare: seeding $MEMBERS users through the API, then fan-out"
 "${LOAD[@]}" --mode imshare --base "$BASE"
 kill "${PIDS[@]}"; wait "${PIDS[@]}" 2>/dev/null || true; PIDS=()
 
-MQTT_PORT=$(free_port)
-cat >"$WORK/mosquitto.conf" <<CONF
-listener $MQTT_PORT 127.0.0.1
-allow_anonymous true
-persistence false
-log_dest stderr
-log_type error
-max_queued_messages 1000
-CONF
-mosquitto -c "$WORK/mosquitto.conf" 2>"$WORK/mosquitto.log" &
-PIDS+=($!)
-sleep 0.5
-say "mosquitto $(mosquitto -h 2>/dev/null | head -1 | awk '{print $3}'): fan-out"
+start_mosquitto
+say "mosquitto $(mosquitto_version): fan-out"
 "${LOAD[@]}" --mode mqtt --mqtt-port "$MQTT_PORT"

@@ -25,29 +25,9 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-PORT=$(free_port)
-STORE_PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
-IMSHARE__REALTIME__RATE_PER_SEC=1000000 IMSHARE__REALTIME__RATE_BURST=1000000 RUST_LOG=warn \
-    "$TARGET/imshare" --data-dir "$WORK/data" serve --listen "127.0.0.1:$PORT" \
-    --store-listen "127.0.0.1:$STORE_PORT" >"$WORK/serve.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
-curl -sf "$BASE/readyz" >/dev/null || { cat "$WORK/serve.log" >&2; exit 1; }
+start_realtime_imshare
+start_mosquitto
 
-MQTT_PORT=$(free_port)
-cat >"$WORK/mosquitto.conf" <<CONF
-listener $MQTT_PORT 127.0.0.1
-allow_anonymous true
-persistence false
-log_dest stderr
-log_type error
-max_queued_messages 1000
-CONF
-mosquitto -c "$WORK/mosquitto.conf" 2>"$WORK/mosquitto.log" &
-PIDS+=($!)
-sleep 0.5
-
-say "imshare, then mosquitto $(mosquitto -h 2>/dev/null | head -1 | awk '{print $3}'): $PARTICIPANTS participants, $RATE updates/s and closed-loop, ${SECS}s each"
+say "imshare, then mosquitto $(mosquitto_version): $PARTICIPANTS participants, $RATE updates/s and closed-loop, ${SECS}s each"
 "$TARGET/examples/sync_latency" --base "$BASE" --mqtt-port "$MQTT_PORT" \
     --participants "$PARTICIPANTS" --rate "$RATE" --secs "$SECS"

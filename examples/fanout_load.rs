@@ -10,13 +10,15 @@
 mod common;
 #[path = "bench_common/latency.rs"]
 mod latency;
+#[path = "bench_common/mqtt.rs"]
+mod mqtt;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{stream, SinkExt, StreamExt};
-use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use rumqttc::{AsyncClient, QoS};
 use tokio::time::MissedTickBehavior;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -212,33 +214,19 @@ async fn mqtt(run: &mut Run, port: u16, senders: usize) -> anyhow::Result<()> {
     anyhow::ensure!(port > 0, "--mqtt-port is needed");
     let subscribed = Arc::new(AtomicUsize::new(0));
     for i in 0..run.members {
-        let (client, mut events) = AsyncClient::new(options(&format!("sub{i}"), port), 16);
-        nodelay(&mut events);
-        client.subscribe(TOPIC, QoS::AtMostOnce).await?;
-        let (rec, lost, subscribed) = (run.rec.clone(), run.lost.clone(), subscribed.clone());
-        tokio::spawn(async move {
-            let _client = client;
-            loop {
-                match events.poll().await {
-                    Ok(Event::Incoming(Packet::Publish(p))) => {
-                        if let Ok(body) = std::str::from_utf8(&p.payload) {
-                            rec.record(body);
-                        }
-                    }
-                    Ok(Event::Incoming(Packet::SubAck(_))) => {
-                        subscribed.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Ok(_) => {}
-                    Err(_) => break,
-                }
-            }
-            lost.fetch_add(1, Ordering::Relaxed);
-        });
+        let (rec, lost) = (run.rec.clone(), run.lost.clone());
+        mqtt::subscriber(
+            &format!("sub{i}"),
+            port,
+            TOPIC,
+            rec,
+            subscribed.clone(),
+            lost,
+        )
+        .await?;
     }
     for i in 0..senders {
-        let (client, mut events) = AsyncClient::new(options(&format!("pub{i}"), port), 1024);
-        nodelay(&mut events);
-        tokio::spawn(async move { while events.poll().await.is_ok() {} });
+        let client = mqtt::publisher(&format!("pub{i}"), port);
         run.publishers.push(Publisher::Mqtt(client));
     }
     while subscribed.load(Ordering::Relaxed) < run.members {
@@ -249,17 +237,4 @@ async fn mqtt(run: &mut Run, port: u16, senders: usize) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Ok(())
-}
-
-fn options(id: &str, port: u16) -> MqttOptions {
-    let mut o = MqttOptions::new(id, "127.0.0.1", port);
-    o.set_keep_alive(Duration::from_secs(60));
-    o
-}
-
-/// The WebSocket clients send without Nagle's delay; so do the MQTT ones.
-fn nodelay(events: &mut rumqttc::EventLoop) {
-    let mut net = events.network_options();
-    net.set_tcp_nodelay(true);
-    events.set_network_options(net);
 }

@@ -12,6 +12,8 @@
 mod common;
 #[path = "bench_common/latency.rs"]
 mod latency;
+#[path = "bench_common/mqtt.rs"]
+mod mqtt;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -19,7 +21,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use futures::{stream, SinkExt, StreamExt};
-use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use rumqttc::{AsyncClient, QoS};
 use serde_json::{json, Value};
 use tokio::sync::watch;
 use tokio::time::{Instant, MissedTickBehavior};
@@ -251,39 +253,33 @@ async fn receive(
     eprintln!("a participant's WebSocket closed");
 }
 
-/// Connects `count` subscribers to the broker on 127.0.0.1:`port` and returns a publisher.
+/// Connects `count` subscribers recording into `rec`, and one publisher.
 async fn mqtt_subscribers(
     port: u16,
     count: usize,
     rec: Arc<Recorder>,
 ) -> anyhow::Result<AsyncClient> {
     let subscribed = Arc::new(AtomicUsize::new(0));
+    let lost = Arc::new(AtomicUsize::new(0));
     for i in 0..count {
-        let (client, mut events) = mqtt_client(&format!("sub{i}"), port, 16);
-        client.subscribe(TOPIC, QoS::AtMostOnce).await?;
-        let (rec, subscribed) = (rec.clone(), subscribed.clone());
-        tokio::spawn(async move {
-            let _client = client;
-            loop {
-                match events.poll().await {
-                    Ok(Event::Incoming(Packet::Publish(p))) => {
-                        if let Ok(body) = std::str::from_utf8(&p.payload) {
-                            rec.record(body);
-                        }
-                    }
-                    Ok(Event::Incoming(Packet::SubAck(_))) => {
-                        subscribed.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Ok(_) => {}
-                    Err(e) => return eprintln!("an MQTT subscriber failed: {e}"),
-                }
-            }
-        });
+        let id = format!("sub{i}");
+        mqtt::subscriber(
+            &id,
+            port,
+            TOPIC,
+            rec.clone(),
+            subscribed.clone(),
+            lost.clone(),
+        )
+        .await?;
     }
-    let (publisher, mut events) = mqtt_client("pub", port, 1024);
-    tokio::spawn(async move { while events.poll().await.is_ok() {} });
+    let publisher = mqtt::publisher("pub", port);
     let until = Instant::now() + Duration::from_secs(30);
     while subscribed.load(Ordering::Relaxed) < count {
+        anyhow::ensure!(
+            lost.load(Ordering::Relaxed) == 0,
+            "an MQTT subscriber failed"
+        );
         anyhow::ensure!(
             Instant::now() < until,
             "MQTT subscribers did not all subscribe in 30 s"
@@ -315,16 +311,4 @@ async fn mqtt_phase(
     }
     tokio::time::sleep(DRAIN).await;
     Ok((sent, sent))
-}
-
-/// A client of the broker on 127.0.0.1:`port`, sending without Nagle's delay as the
-/// WebSocket clients do.
-fn mqtt_client(id: &str, port: u16, cap: usize) -> (AsyncClient, rumqttc::EventLoop) {
-    let mut o = MqttOptions::new(id, "127.0.0.1", port);
-    o.set_keep_alive(Duration::from_secs(60));
-    let (client, mut events) = AsyncClient::new(o, cap);
-    let mut net = events.network_options();
-    net.set_tcp_nodelay(true);
-    events.set_network_options(net);
-    (client, events)
 }

@@ -9,9 +9,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_ws::{AggregatedMessage, CloseCode, CloseReason, MessageStream, ProtocolError, Session};
+use actix_ws::{AggregatedMessage, CloseCode, MessageStream, ProtocolError, Session};
 
 use super::relay::Relay;
+use crate::realtime::close_reason;
 use crate::state::AppState;
 
 /// Serves the sharer until either side closes, another connection takes over, the share
@@ -37,12 +38,12 @@ pub async fn run(
     let mut last_heard = Instant::now();
     let reason = loop {
         let msg = tokio::select! {
-            _ = shutdown.cancelled() => break close(CloseCode::Restart, "service restart: reconnect in a few seconds"),
-            _ = relay.ended.cancelled() => break close(CloseCode::Normal, "the share has ended"),
-            _ = replaced.cancelled() => break close(CloseCode::Policy, "another connection of yours took over this share"),
+            _ = shutdown.cancelled() => break close_reason(CloseCode::Restart, "service restart: reconnect in a few seconds"),
+            _ = relay.ended.cancelled() => break close_reason(CloseCode::Normal, "the share has ended"),
+            _ = replaced.cancelled() => break close_reason(CloseCode::Policy, "another connection of yours took over this share"),
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > idle_timeout {
-                    break close(CloseCode::Away, "no heartbeat: the connection was silent too long");
+                    break close_reason(CloseCode::Away, "no heartbeat: the connection was silent too long");
                 }
                 if session.ping(b"").await.is_err() { break None; }
                 continue;
@@ -70,14 +71,14 @@ pub async fn run(
             Some(Ok(AggregatedMessage::Ping(bytes))) => session.pong(&bytes).await,
             Some(Ok(AggregatedMessage::Pong(_))) => Ok(()),
             Some(Err(ProtocolError::Overflow)) => {
-                break close(
+                break close_reason(
                     CloseCode::Size,
                     "frame too large: send fewer tiles per frame",
                 );
             }
             Some(Err(e)) => {
                 tracing::debug!(error = %e, "live share: WebSocket protocol error");
-                break close(CloseCode::Protocol, "WebSocket protocol error");
+                break close_reason(CloseCode::Protocol, "WebSocket protocol error");
             }
         };
         if sent.is_err() {
@@ -95,13 +96,6 @@ async fn send_error(
 ) -> Result<(), actix_ws::Closed> {
     let frame = serde_json::json!({ "type": "error", "code": code, "message": message });
     session.text(frame.to_string()).await
-}
-
-fn close(code: CloseCode, why: &str) -> Option<CloseReason> {
-    Some(CloseReason {
-        code,
-        description: Some(why.to_owned()),
-    })
 }
 
 /// The share's bytes/s limit: a bucket of one second's bytes, refilled continuously. A

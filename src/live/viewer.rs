@@ -8,9 +8,10 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_ws::{AggregatedMessage, CloseCode, CloseReason, MessageStream, Session};
+use actix_ws::{AggregatedMessage, CloseCode, MessageStream, Session};
 
 use super::relay::{Relay, ToViewer};
+use crate::realtime::close_reason;
 use crate::state::AppState;
 
 /// How long one write may wait for a viewer's socket to take data.
@@ -39,11 +40,11 @@ pub async fn run(
     let mut ok = send_all(&mut session, first).await;
     while ok {
         let out = tokio::select! {
-            _ = shutdown.cancelled() => { reason = close(CloseCode::Restart, "service restart: reconnect in a few seconds"); break }
-            _ = relay.ended.cancelled() => { reason = close(CloseCode::Normal, "the share has ended"); break }
+            _ = shutdown.cancelled() => { reason = close_reason(CloseCode::Restart, "service restart: reconnect in a few seconds"); break }
+            _ = relay.ended.cancelled() => { reason = close_reason(CloseCode::Normal, "the share has ended"); break }
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > idle_timeout {
-                    reason = close(CloseCode::Away, "no heartbeat: the connection was silent too long");
+                    reason = close_reason(CloseCode::Away, "no heartbeat: the connection was silent too long");
                     break;
                 }
                 ok = write(&mut session, Write::Ping).await;
@@ -105,11 +106,4 @@ async fn send_all(session: &mut Session, messages: Vec<ToViewer>) -> bool {
         }
     }
     true
-}
-
-fn close(code: CloseCode, why: &str) -> Option<CloseReason> {
-    Some(CloseReason {
-        code,
-        description: Some(why.to_owned()),
-    })
 }

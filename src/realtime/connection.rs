@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::handler::{self, ConnCtx};
 use super::hub::{Outbound, Registration};
-use super::{presence, RateLimit};
+use super::{close_reason, presence, RateLimit};
 use crate::state::AppState;
 
 /// How long a close frame may wait for room in a slow client's socket.
@@ -58,9 +58,9 @@ async fn write_loop(
     let reason = loop {
         let out = tokio::select! {
             biased;
-            _ = &mut stopping => break close(CloseCode::Restart, "service restart: reconnect in a few seconds"),
+            _ = &mut stopping => break close_reason(CloseCode::Restart, "service restart: reconnect in a few seconds"),
             _ = &mut kicked => {
-                break close(CloseCode::Policy, "too slow: messages piled up unread; reconnect and group.sync")
+                break close_reason(CloseCode::Policy, "too slow: messages piled up unread; reconnect and group.sync")
             }
             ended = &mut reader => break ended.ok().flatten(),
             out = rx.recv() => match out {
@@ -94,13 +94,6 @@ async fn write(session: &mut Session, out: Outbound) -> Result<(), actix_ws::Clo
     }
 }
 
-fn close(code: CloseCode, why: &str) -> Option<CloseReason> {
-    Some(CloseReason {
-        code,
-        description: Some(why.to_owned()),
-    })
-}
-
 /// Reads client frames until the client closes, breaks a limit or goes silent; returns
 /// the close reason to send.
 async fn read_loop(ctx: ConnCtx, stream: MessageStream) -> Option<CloseReason> {
@@ -126,7 +119,7 @@ async fn read_loop(ctx: ConnCtx, stream: MessageStream) -> Option<CloseReason> {
         let msg = tokio::select! {
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > idle_timeout {
-                    return close(CloseCode::Away, "no heartbeat: the connection was silent too long");
+                    return close_reason(CloseCode::Away, "no heartbeat: the connection was silent too long");
                 }
                 ctx.send(Outbound::Ping);
                 continue;
@@ -153,14 +146,14 @@ async fn read_loop(ctx: ConnCtx, stream: MessageStream) -> Option<CloseReason> {
                 }
             }
             Some(Err(ProtocolError::Overflow)) => {
-                return close(
+                return close_reason(
                     CloseCode::Size,
                     "frame too large; keep frames under the server's limit",
                 );
             }
             Some(Err(e)) => {
                 tracing::debug!(error = %e, "WebSocket protocol error");
-                return close(CloseCode::Protocol, "WebSocket protocol error");
+                return close_reason(CloseCode::Protocol, "WebSocket protocol error");
             }
         }
     }
