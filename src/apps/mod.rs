@@ -35,6 +35,6 @@ pub async fn deliver_inbox(state: &AppState, user_id: &str) {
 }
 
 /// The `app.message` frame.
-pub fn app_message(app_id: &str, payload: &serde_json::Value) -> std::sync::Arc<str> {
+pub fn app_message(app_id: &str, payload: &serde_json::Value) -> bytestring::ByteString {
     ServerFrame::AppMessage { app_id, payload }.encode()
 }

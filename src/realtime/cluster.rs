@@ -13,6 +13,7 @@
 //! Live delivery across nodes is best effort; durability comes from the database: a
 //! member who missed a group message replays it with `group.sync`.
 
+use bytestring::ByteString;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -218,7 +219,7 @@ async fn deliver(mut stream: PubSubStream, hub: Arc<Hub>, node_id: String) {
         if envelope.origin == node_id {
             continue;
         }
-        let frame = Outbound::Text(Arc::from(envelope.frame));
+        let frame = Outbound::Text(ByteString::from(envelope.frame));
         let channel = msg.get_channel_name();
         if let Some(user) = channel.strip_prefix("imshare:u:") {
             hub.send_to_user(user, frame);

@@ -88,7 +88,7 @@ async fn write_loop(
 
 async fn write(session: &mut Session, out: Outbound) -> Result<(), actix_ws::Closed> {
     match out {
-        Outbound::Text(text) => session.text(&*text).await,
+        Outbound::Text(text) => session.text(text).await,
         Outbound::Ping => session.ping(b"").await,
         Outbound::Pong(bytes) => session.pong(&bytes).await,
     }

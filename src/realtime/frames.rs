@@ -8,7 +8,7 @@
 //! every reconnect; `x…height` are absent until a region is picked). States may arrive
 //! out of order across senders: clients keep the one with the highest version.
 
-use std::sync::Arc;
+use bytestring::ByteString;
 
 use serde::{Deserialize, Serialize};
 
@@ -127,8 +127,8 @@ impl ServerFrame<'_> {
     }
 
     /// The frame as JSON text, encoded once and shared by every connection it goes to.
-    pub fn encode(&self) -> Arc<str> {
+    pub fn encode(&self) -> ByteString {
         // Strings, integers, a unit enum and JSON values with string keys: cannot fail.
-        Arc::from(serde_json::to_string(self).expect("server frames serialize"))
+        ByteString::from(serde_json::to_string(self).expect("server frames serialize"))
     }
 }

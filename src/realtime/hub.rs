@@ -4,8 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
+use bytestring::ByteString;
 use tokio::sync::{mpsc, Semaphore, SemaphorePermit};
 use tokio_util::sync::CancellationToken;
 
@@ -14,8 +15,9 @@ use crate::accounts::Presence;
 /// What a connection's writer sends.
 #[derive(Debug, Clone)]
 pub enum Outbound {
-    /// A JSON text frame, shared between every connection it fans out to.
-    Text(Arc<str>),
+    /// A JSON text frame, shared between every connection it fans out to (a clone is a
+    /// reference count, and actix-ws takes it without copying).
+    Text(ByteString),
     /// A WebSocket ping (heartbeat).
     Ping,
     /// The answer to a client's ping.

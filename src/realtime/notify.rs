@@ -2,7 +2,7 @@
 //! the backlog when a connection opens, then fresh ones by a poll every second. Each event
 //! is claimed (marked delivered) before it is sent, so two paths never send it twice.
 
-use std::sync::Arc;
+use bytestring::ByteString;
 use std::time::Duration;
 
 use crate::events::{self, StoredEvent, UserEvent};
@@ -69,11 +69,11 @@ async fn deliver(state: &AppState, event: UserEvent) {
 }
 
 /// `{"type": kind, ...payload}`.
-fn encode(event: &UserEvent) -> Arc<str> {
+fn encode(event: &UserEvent) -> ByteString {
     let mut frame = match serde_json::from_str::<serde_json::Value>(&event.payload) {
         Ok(serde_json::Value::Object(map)) => map,
         _ => serde_json::Map::new(),
     };
     frame.insert("type".into(), event.kind.clone().into());
-    Arc::from(serde_json::Value::Object(frame).to_string())
+    ByteString::from(serde_json::Value::Object(frame).to_string())
 }

@@ -1,14 +1,14 @@
 //! Delivery that spans nodes: this node's connections first, then, with Redis configured,
 //! the other nodes through [`super::cluster`].
 
-use std::sync::Arc;
+use bytestring::ByteString;
 
 use super::hub::Outbound;
 use crate::accounts::Presence;
 use crate::state::AppState;
 
 /// Sends a frame to every connection of the user; true if they are online on some node.
-pub async fn to_user(state: &AppState, user_id: &str, frame: Arc<str>) -> bool {
+pub async fn to_user(state: &AppState, user_id: &str, frame: ByteString) -> bool {
     let here = state
         .hub
         .send_to_user(user_id, Outbound::Text(frame.clone()))
@@ -23,7 +23,7 @@ pub async fn to_user(state: &AppState, user_id: &str, frame: Arc<str>) -> bool {
 }
 
 /// Sends a frame to every online member of the group except the connection `skip`.
-pub async fn to_group(state: &AppState, group_id: &str, frame: Arc<str>, skip: Option<u64>) {
+pub async fn to_group(state: &AppState, group_id: &str, frame: ByteString, skip: Option<u64>) {
     state
         .hub
         .send_to_group(group_id, Outbound::Text(frame.clone()), skip);
