@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::blog::{app_without_worker, page, session_through_link};
-use crate::helpers::{spawn_app, Backend, TestApp, TestUser};
+use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp, TestUser};
 use crate::live_ws::{fake_png, geometry_of, live_url, tiles_frame, tiles_of, LiveWs, Received};
 use crate::on_both_databases;
 
@@ -287,4 +287,32 @@ async fn malformed_frames_get_an_error_and_change_nothing() {
         None | Some(Received::Text(_)) => {}
         Some(Received::Frame(f)) => panic!("an extra frame of {} bytes", f.len()),
     }
+}
+
+/// The share's bytes/s limit slows the sharer down (the relay reads more slowly) rather
+/// than dropping anything: five frames of 3 KB at 4 KB/s take over 1.5 s to pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bytes_per_second_limit_slows_the_sharer_and_drops_nothing() {
+    let app = spawn_app_with(Backend::Sqlite, |s| s.live.max_bytes_per_sec = 4000).await;
+    let s = share_of_alice_for_bob(app).await;
+    let mut viewer = LiveWs::connect(&s.app, &s.id, &s.bob.token, false).await;
+    let mut sharer = LiveWs::connect(&s.app, &s.id, &s.alice.token, false).await;
+    sharer.send_geometry(256, 128, 64).await;
+    geometry_of(&viewer.expect_frame().await);
+    let started = std::time::Instant::now();
+    let big = |i: u32| {
+        let mut bytes = fake_png(&format!("big-{i}"));
+        bytes.resize(3000, b'.');
+        (i, bytes)
+    };
+    for i in 0..5 {
+        sharer.send_tiles(&[big(i)]).await;
+    }
+    for i in 0..5 {
+        assert_eq!(tiles_of(&viewer.expect_frame().await), vec![big(i)]);
+    }
+    // The last frame waits for the debt of the three before it (about 12 KB, less the
+    // first second's 4 KB) to be paid at 4 KB/s: about 2 s.
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(1500), "took only {took:?}");
 }
