@@ -36,11 +36,16 @@ pub async fn run(
     let mut heartbeat = tokio::time::interval(Duration::from_secs(realtime.ping_secs.max(1)));
     let mut budget = ByteBudget::new(limits.max_bytes_per_sec);
     let mut last_heard = Instant::now();
+    // Made once, not per frame (see the gateway's writer).
+    let stopping = shutdown.cancelled();
+    let ended = relay.ended.cancelled();
+    let taken_over = replaced.cancelled();
+    tokio::pin!(stopping, ended, taken_over);
     let reason = loop {
         let msg = tokio::select! {
-            _ = shutdown.cancelled() => break close_reason(CloseCode::Restart, "service restart: reconnect in a few seconds"),
-            _ = relay.ended.cancelled() => break close_reason(CloseCode::Normal, "the share has ended"),
-            _ = replaced.cancelled() => break close_reason(CloseCode::Policy, "another connection of yours took over this share"),
+            _ = &mut stopping => break close_reason(CloseCode::Restart, "service restart: reconnect in a few seconds"),
+            _ = &mut ended => break close_reason(CloseCode::Normal, "the share has ended"),
+            _ = &mut taken_over => break close_reason(CloseCode::Policy, "another connection of yours took over this share"),
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > idle_timeout {
                     break close_reason(CloseCode::Away, "no heartbeat: the connection was silent too long");

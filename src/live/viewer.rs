@@ -16,6 +16,8 @@ use crate::state::AppState;
 
 /// How long one write may wait for a viewer's socket to take data.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest message a viewer may send: viewers send only control frames.
+const MAX_VIEWER_FRAME: usize = 4096;
 
 /// Serves a viewer until either side closes, the share ends or the service stops.
 pub async fn run(
@@ -28,20 +30,24 @@ pub async fn run(
     let limits = &state.settings.live;
     let (mut handle, first) = relay.attach_viewer(limits.viewer_queue_frames);
     let mut stream = stream
-        .max_frame_size(4096)
+        .max_frame_size(MAX_VIEWER_FRAME)
         .aggregate_continuations()
-        .max_continuation_size(4096);
+        .max_continuation_size(MAX_VIEWER_FRAME);
     let shutdown = state.hub.shutdown_token();
     let realtime = &state.settings.realtime;
     let idle_timeout = Duration::from_secs(realtime.idle_timeout_secs);
     let mut heartbeat = tokio::time::interval(Duration::from_secs(realtime.ping_secs.max(1)));
     let mut last_heard = Instant::now();
     let mut reason = None;
+    // Made once, not per frame (see the gateway's writer).
+    let stopping = shutdown.cancelled();
+    let ended = relay.ended.cancelled();
+    tokio::pin!(stopping, ended);
     let mut ok = send_all(&mut session, first).await;
     while ok {
         let out = tokio::select! {
-            _ = shutdown.cancelled() => { reason = close_reason(CloseCode::Restart, "service restart: reconnect in a few seconds"); break }
-            _ = relay.ended.cancelled() => { reason = close_reason(CloseCode::Normal, "the share has ended"); break }
+            _ = &mut stopping => { reason = close_reason(CloseCode::Restart, "service restart: reconnect in a few seconds"); break }
+            _ = &mut ended => { reason = close_reason(CloseCode::Normal, "the share has ended"); break }
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > idle_timeout {
                     reason = close_reason(CloseCode::Away, "no heartbeat: the connection was silent too long");
