@@ -18,6 +18,8 @@
 pub const MAX_TILES_PER_FRAME: usize = 4096;
 /// Largest picture side, in pixels.
 pub const MAX_SIDE: u16 = 8192;
+/// The tile sides a geometry may have, in pixels.
+pub const TILE_SIDES: std::ops::RangeInclusive<u16> = 16..=512;
 
 /// The size of the shared region and of its tiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +30,23 @@ pub struct Geometry {
 }
 
 impl Geometry {
+    /// A geometry within the protocol's ranges: sides 1 to [`MAX_SIDE`], tiles 16 to 512.
+    pub fn checked(width: u16, height: u16, tile_size: u16) -> Result<Geometry, DecodeError> {
+        let side = 1..=MAX_SIDE;
+        if !side.contains(&width) || !side.contains(&height) || !TILE_SIDES.contains(&tile_size) {
+            return Err(DecodeError::BadGeometry {
+                width,
+                height,
+                tile_size,
+            });
+        }
+        Ok(Geometry {
+            width,
+            height,
+            tile_size,
+        })
+    }
+
     /// How many tiles cover the picture.
     pub fn tiles(&self) -> u32 {
         let across = u32::from(self.width).div_ceil(u32::from(self.tile_size));
@@ -121,20 +140,10 @@ pub fn decode(bytes: &[u8], max_tile_bytes: usize) -> Result<Frame<'_>, DecodeEr
 }
 
 fn geometry(r: &mut Reader<'_>) -> Result<Geometry, DecodeError> {
-    let g = Geometry {
-        width: r.u16("the width")?,
-        height: r.u16("the height")?,
-        tile_size: r.u16("the tile size")?,
-    };
-    let side = 1..=MAX_SIDE;
-    if !side.contains(&g.width) || !side.contains(&g.height) || !(16..=512).contains(&g.tile_size) {
-        return Err(DecodeError::BadGeometry {
-            width: g.width,
-            height: g.height,
-            tile_size: g.tile_size,
-        });
-    }
-    Ok(g)
+    let width = r.u16("the width")?;
+    let height = r.u16("the height")?;
+    let tile_size = r.u16("the tile size")?;
+    Geometry::checked(width, height, tile_size)
 }
 
 fn tiles<'a>(r: &mut Reader<'a>, max_tile_bytes: usize) -> Result<Vec<Tile<'a>>, DecodeError> {

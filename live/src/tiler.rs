@@ -5,7 +5,7 @@
 
 use xxhash_rust::xxh3::xxh3_128;
 
-use crate::protocol::{self, Frame, Geometry, Tile, TileFormat, MAX_TILES_PER_FRAME};
+use crate::protocol::{self, Frame, Geometry, Tile, TileFormat, MAX_TILES_PER_FRAME, TILE_SIDES};
 use crate::rgba::{copy_out, tile_rect, RgbaFrame};
 
 /// Tiles frames stop growing past this many bytes (a frame may exceed it by one tile), so
@@ -57,7 +57,7 @@ pub struct Tiler {
 impl Tiler {
     /// A tiler cutting `tile_size` px tiles and refusing tiles over `max_tile_bytes` once encoded.
     pub fn new(tile_size: u16, max_tile_bytes: usize) -> Result<Tiler, TileError> {
-        if !(16..=512).contains(&tile_size) {
+        if !TILE_SIDES.contains(&tile_size) {
             return Err(TileError::BadTileSize(tile_size));
         }
         Ok(Tiler {

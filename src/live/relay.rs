@@ -23,7 +23,7 @@ use crate::config::LiveSettings;
 pub enum ToViewer {
     /// A protocol frame, shared by every viewer.
     Frame(Bytes),
-    /// A JSON status line (`live.sharer`, `live.ended`).
+    /// A JSON status line (`live.sharer`, `error`).
     Text(Arc<str>),
 }
 
@@ -61,11 +61,6 @@ impl Relays {
         if let Some(relay) = lock(&self.shares).remove(share_id) {
             relay.ended.cancel();
         }
-    }
-
-    /// How many shares this node relays (for `/metrics`).
-    pub fn count(&self) -> usize {
-        lock(&self.shares).len()
     }
 }
 

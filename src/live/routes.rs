@@ -3,12 +3,13 @@
 use std::collections::BTreeSet;
 
 use actix_web::{delete, get, post, web, HttpResponse};
-use imshare_live::protocol::{Geometry, MAX_SIDE};
+use imshare_live::protocol::Geometry;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::store::{self, Role, ShareRow};
+use super::tile_set::within_tile_limit;
 use super::LiveError;
 use crate::auth::AuthUser;
 use crate::social::are_friends;
@@ -79,15 +80,11 @@ async fn create_share(
         height,
         tile_size,
     } = body.into_inner();
-    let geometry = valid_geometry(width, height, tile_size.unwrap_or(DEFAULT_TILE_SIZE))?;
-    if geometry.tiles() > state.settings.live.max_tiles {
-        return Err(LiveError::InvalidInput(format!(
-            "{width}×{height} in tiles of {} px makes {} tiles, over the limit of {}; use a larger tile_size",
-            geometry.tile_size,
-            geometry.tiles(),
-            state.settings.live.max_tiles
-        )));
-    }
+    // The same checks a geometry frame gets on the share's socket.
+    let geometry = Geometry::checked(width, height, tile_size.unwrap_or(DEFAULT_TILE_SIZE))
+        .map_err(|e| LiveError::InvalidInput(e.to_string()))?;
+    within_tile_limit(geometry, &state.settings.live)
+        .map_err(|e| LiveError::InvalidInput(e.to_string()))?;
     let viewers: Vec<String> = viewers
         .into_iter()
         .filter(|v| *v != user.id)
@@ -155,20 +152,6 @@ async fn end_share(
     }
     state.live.end(&share.id);
     Ok(HttpResponse::NoContent().finish())
-}
-
-fn valid_geometry(width: u16, height: u16, tile_size: u16) -> Result<Geometry, LiveError> {
-    let side = 1..=MAX_SIDE;
-    if !side.contains(&width) || !side.contains(&height) || !(16..=512).contains(&tile_size) {
-        return Err(LiveError::InvalidInput(format!(
-            "width and height are 1 to {MAX_SIDE} px and tile_size 16 to 512 px, not {width}×{height} in tiles of {tile_size}"
-        )));
-    }
-    Ok(Geometry {
-        width,
-        height,
-        tile_size,
-    })
 }
 
 fn view(state: &AppState, share: ShareRow, viewers: Vec<String>) -> ShareView {

@@ -70,16 +70,7 @@ impl TileSet {
     pub fn apply(&mut self, message: &[u8], limits: &LiveSettings) -> Result<(), FrameRefused> {
         match protocol::decode(message, limits.max_tile_bytes)? {
             Frame::Geometry(g) => {
-                let tiles = g.tiles();
-                if tiles > limits.max_tiles {
-                    return Err(FrameRefused::TooManyTiles {
-                        width: g.width,
-                        height: g.height,
-                        tile_size: g.tile_size,
-                        tiles,
-                        max: limits.max_tiles,
-                    });
-                }
+                let tiles = within_tile_limit(g, limits)?;
                 self.geometry = Some(g);
                 self.tiles = (0..tiles).map(|_| None).collect();
                 self.bytes = 0;
@@ -163,6 +154,21 @@ impl TileSet {
         }
         frames
     }
+}
+
+/// The number of tiles of `g`, if the share allows that many.
+pub fn within_tile_limit(g: Geometry, limits: &LiveSettings) -> Result<u32, FrameRefused> {
+    let tiles = g.tiles();
+    if tiles > limits.max_tiles {
+        return Err(FrameRefused::TooManyTiles {
+            width: g.width,
+            height: g.height,
+            tile_size: g.tile_size,
+            tiles,
+            max: limits.max_tiles,
+        });
+    }
+    Ok(tiles)
 }
 
 fn encode_tiles(tiles: Vec<Tile<'_>>) -> Bytes {
