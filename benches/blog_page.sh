@@ -16,12 +16,9 @@ ensure_packages wrk nginx curl jq python3
 say "building imshare (release)"
 cargo build --release --locked --bin imshare >/dev/null
 BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/imshare"
-WORK=$(mktemp -d)
+bench_workspace
 # nginx's workers run as another user: they must be able to read the page.
 chmod 755 "$WORK"
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
 
 PORT=$(free_port)
 STORE_PORT=$(free_port)

@@ -1,5 +1,18 @@
-# Shared by the benchmark scripts: free ports and wrk result parsing. Sourced, not run.
-# run_wrk uses the caller's CONNECTIONS, DURATION and WORK.
+# Shared by the benchmark scripts: a scratch dir, free ports, wrk result parsing, the
+# reference servers. Sourced, not run. run_wrk uses the caller's CONNECTIONS, DURATION
+# and WORK.
+
+# Makes the scratch dir WORK; at exit, every process in PIDS is stopped and WORK removed.
+bench_workspace() {
+    WORK=$(mktemp -d)
+    PIDS=()
+    trap cleanup EXIT
+}
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    [ ${#PIDS[@]} -eq 0 ] || wait "${PIDS[@]}" 2>/dev/null || true
+    rm -rf "$WORK"
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

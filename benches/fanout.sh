@@ -19,10 +19,7 @@ ulimit -n "$(( MEMBERS * 2 + 2048 ))"
 say "building imshare and the load generator (release)"
 cargo build --release --locked --bin imshare --example fanout_load >/dev/null
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}/release"
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
+bench_workspace
 LOAD=("$TARGET/examples/fanout_load" --members "$MEMBERS" --senders "$SENDERS" --step-secs "$STEP")
 
 start_realtime_imshare

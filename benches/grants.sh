@@ -19,10 +19,7 @@ if [ -z "$BIN" ]; then
     cargo build --release --locked --bin imshare >/dev/null
     BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/imshare"
 fi
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
+bench_workspace
 
 
 cat >"$WORK/grant.lua" <<'LUA'

@@ -20,10 +20,7 @@ ulimit -n "$(( PARTICIPANTS * 4 + 2048 ))"
 say "building imshare and the load generator (release)"
 cargo build --release --locked --bin imshare --example sync_latency >/dev/null
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}/release"
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
+bench_workspace
 
 start_realtime_imshare
 start_mosquitto
