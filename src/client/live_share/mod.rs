@@ -8,6 +8,7 @@ mod sources;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
+use reqwest::Method;
 
 pub use send::{send_frames, ws_url, SendOptions, SendReport};
 pub use sources::{image_frames, video_frames, Frames};
@@ -40,9 +41,10 @@ pub struct LiveShareArgs {
     /// Tile side in pixels, 16 to 512.
     #[arg(long, default_value_t = 64)]
     pub tile_size: u16,
-    /// Largest encoded tile the share accepts, in bytes (default: the server's default, `live.max_tile_bytes`).
-    #[arg(long, default_value_t = 256 * 1024)]
-    pub max_tile_bytes: usize,
+    /// Largest encoded tile to send, in bytes (default: the share's own limit, as the
+    /// server reports it).
+    #[arg(long)]
+    pub max_tile_bytes: Option<usize>,
 }
 
 /// Runs the share until every frame is sent; a frame the server refused makes it fail.
@@ -53,10 +55,14 @@ pub async fn run(args: LiveShareArgs) -> anyhow::Result<()> {
     };
     let api = Api::sign_in(&args.account).await?;
     let url = ws_url(&api.server, &args.share)?;
+    let max_tile_bytes = match args.max_tile_bytes {
+        Some(bytes) => bytes,
+        None => share_tile_limit(&api, &args.share).await?,
+    };
     let options = SendOptions {
         tile_size: args.tile_size,
         fps: args.fps,
-        max_tile_bytes: args.max_tile_bytes,
+        max_tile_bytes,
         progress: true,
     };
     let report = send_frames(&url, api.token(), frames, &options)
@@ -68,4 +74,16 @@ pub async fn run(args: LiveShareArgs) -> anyhow::Result<()> {
         bail!("the server refused {refused} frame(s); see its messages above");
     }
     Ok(())
+}
+
+/// The largest tile the share accepts, from `GET /v1/live-shares/{id}` (which also tells
+/// early whether the share exists and is ours to see).
+async fn share_tile_limit(api: &Api, share_id: &str) -> anyhow::Result<usize> {
+    let share: serde_json::Value = api
+        .call(Method::GET, &format!("/v1/live-shares/{share_id}"), None)
+        .await?;
+    share["max_tile_bytes"]
+        .as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .context("the server's answer for the share has no max_tile_bytes")
 }
