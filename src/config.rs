@@ -155,6 +155,8 @@ pub struct RealtimeSettings {
     pub ping_secs: u64,
     pub idle_timeout_secs: u64,
     pub presence_ttl_secs: u64,
+    /// WebSockets (gateway and live shares) one node keeps open; more are refused (503).
+    pub max_sockets: usize,
 }
 
 /// A live share's limits (SPEC §5).

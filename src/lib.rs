@@ -25,3 +25,4 @@ pub mod telemetry;
 pub mod time_util;
 pub mod transcode;
 pub mod uploads;
+pub mod websocket;

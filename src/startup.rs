@@ -3,8 +3,13 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::dev::Server;
-use actix_web::{middleware, web, App, HttpServer};
+use std::time::Duration;
+
+use actix_http::{HttpService, KeepAlive};
+use actix_service::{map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_web::body::MessageBody;
+use actix_web::dev::{AppConfig, Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{middleware, web, App};
 use anyhow::Context;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
@@ -18,7 +23,7 @@ use crate::state::AppState;
 use crate::storage::embedded::EmbeddedStore;
 use crate::storage::setup;
 use crate::transcode::{self, WorkerHandle};
-use crate::{accounts, apps, groups, media, playback, social, uploads};
+use crate::{accounts, apps, groups, media, playback, social, uploads, websocket};
 
 /// A built, not yet running, service.
 pub struct Application {
@@ -155,42 +160,81 @@ pub async fn worker_state(settings: Settings) -> anyhow::Result<AppState> {
     })
 }
 
+/// Serves the app on `listener`. It is actix-web's `HttpServer` spelled out, for one
+/// addition: requests for a WebSocket go to [`websocket::service`], which takes the socket
+/// out of the HTTP dispatcher (see there why).
 fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let grant_writer = web::Data::new(uploads::GrantWriter::start(state.db.clone()));
-    let data = web::Data::new(state);
-    let server = HttpServer::new(move || {
-        let (app, api) = App::new()
-            .into_utoipa_app()
-            .openapi(ApiDoc::openapi())
-            .app_data(data.clone())
-            .app_data(grant_writer.clone())
-            .app_data(extractors::json_config())
-            .app_data(extractors::path_config())
-            .app_data(extractors::query_config())
-            .configure(|cfg| {
-                ops::configure(cfg);
-                accounts::configure(cfg);
-                social::configure(cfg);
-                groups::configure(cfg);
-                realtime::configure(cfg);
-                apps::configure(cfg);
-                uploads::configure(cfg);
-                media::configure(cfg);
-                playback::configure(cfg);
-                crate::sync::configure(cfg);
-                crate::live::configure(cfg);
-                crate::blog::configure(cfg);
-            })
-            .split_for_parts();
-        let doc = serde_json::to_string(&api).unwrap_or_else(|_| "{}".to_owned());
-        app.app_data(web::Data::new(doc))
-            .route("/openapi.json", web::get().to(ops::serve_openapi))
-            .wrap(middleware::from_fn(ops::track_requests))
-            .wrap(tracing_actix_web::TracingLogger::<ops::RedactedSpans>::new())
-    })
-    .listen(listener)
-    .context("listening for HTTP")?
-    .shutdown_timeout(10)
-    .run();
+    let sockets = websocket::SocketLimit::new(state.settings.realtime.max_sockets);
+    let addr = listener
+        .local_addr()
+        .context("reading the HTTP listener's address")?;
+    let builder = Server::build();
+    let stopping = builder.graceful_shutdown_signal();
+    let server = builder
+        .shutdown_timeout(10)
+        .listen("imshare-http", listener, move || {
+            let stopping = stopping.clone();
+            let app = app(state.clone(), grant_writer.clone())
+                .into_factory()
+                .map_err(|e: actix_web::Error| e.error_response());
+            HttpService::build()
+                .keep_alive(KeepAlive::default())
+                .client_request_timeout(Duration::from_secs(5))
+                .client_disconnect_timeout(Duration::from_secs(1))
+                .local_addr(addr)
+                .graceful_shutdown_signal(move || {
+                    let stopping = stopping.clone();
+                    async move { stopping.notified().await }
+                })
+                .upgrade(websocket::service(state.clone(), sockets.clone()))
+                .finish(map_config(app, |_| AppConfig::default()))
+                .tcp()
+        })
+        .context("listening for HTTP")?
+        .run();
     Ok(server)
+}
+
+/// The actix-web application: every domain's routes, the OpenAPI document, logging.
+fn app(
+    state: AppState,
+    grant_writer: web::Data<uploads::GrantWriter>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(web::Data::new(state))
+        .app_data(grant_writer)
+        .app_data(extractors::json_config())
+        .app_data(extractors::path_config())
+        .app_data(extractors::query_config())
+        .configure(|cfg| {
+            ops::configure(cfg);
+            accounts::configure(cfg);
+            social::configure(cfg);
+            groups::configure(cfg);
+            realtime::configure(cfg);
+            apps::configure(cfg);
+            uploads::configure(cfg);
+            media::configure(cfg);
+            playback::configure(cfg);
+            crate::sync::configure(cfg);
+            crate::live::configure(cfg);
+            crate::blog::configure(cfg);
+        })
+        .split_for_parts();
+    let doc = serde_json::to_string(&api).unwrap_or_else(|_| "{}".to_owned());
+    app.app_data(web::Data::new(doc))
+        .route("/openapi.json", web::get().to(ops::serve_openapi))
+        .wrap(middleware::from_fn(ops::track_requests))
+        .wrap(tracing_actix_web::TracingLogger::<ops::RedactedSpans>::new())
 }

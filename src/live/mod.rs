@@ -17,7 +17,7 @@ mod page;
 mod relay;
 mod routes;
 mod sharer;
-mod socket;
+pub mod socket;
 pub mod store;
 mod tile_set;
 mod viewer;

@@ -9,10 +9,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_ws::{AggregatedMessage, CloseCode, MessageStream, ProtocolError, Session};
+use crate::websocket::{
+    self, close_reason, CloseCode, Message, MessageStream, ProtocolError, Session,
+};
 
 use super::relay::Relay;
-use crate::realtime::close_reason;
 use crate::state::AppState;
 
 /// Serves the sharer until either side closes, another connection takes over, the share
@@ -26,10 +27,7 @@ pub async fn run(
 ) {
     let (conn_id, replaced) = relay.attach_sharer();
     let limits = &state.settings.live;
-    let mut stream = stream
-        .max_frame_size(limits.max_frame_bytes)
-        .aggregate_continuations()
-        .max_continuation_size(limits.max_frame_bytes);
+    let mut stream = stream.max_size(limits.max_frame_bytes);
     let shutdown = state.hub.shutdown_token();
     let realtime = &state.settings.realtime;
     let idle_timeout = Duration::from_secs(realtime.idle_timeout_secs);
@@ -57,8 +55,8 @@ pub async fn run(
         };
         last_heard = Instant::now();
         let sent = match msg {
-            None | Some(Ok(AggregatedMessage::Close(_))) => break None,
-            Some(Ok(AggregatedMessage::Binary(frame))) => {
+            None | Some(Ok(Message::Close(_))) => break None,
+            Some(Ok(Message::Binary(frame))) => {
                 let len = frame.len();
                 let applied = match relay.apply(frame, limits) {
                     Ok(()) => Ok(()),
@@ -69,12 +67,12 @@ pub async fn run(
                 budget.spend(len).await;
                 applied
             }
-            Some(Ok(AggregatedMessage::Text(_))) => {
+            Some(Ok(Message::Text(_))) => {
                 let why = "a sharer sends binary tile frames only (see the live share protocol)";
                 send_error(&mut session, "unsupported", why).await
             }
-            Some(Ok(AggregatedMessage::Ping(bytes))) => session.pong(&bytes).await,
-            Some(Ok(AggregatedMessage::Pong(_))) => Ok(()),
+            Some(Ok(Message::Ping(bytes))) => session.pong(&bytes).await,
+            Some(Ok(Message::Pong(_))) => Ok(()),
             Some(Err(ProtocolError::Overflow)) => {
                 break close_reason(
                     CloseCode::Size,
@@ -98,7 +96,7 @@ async fn send_error(
     session: &mut Session,
     code: &str,
     message: &str,
-) -> Result<(), actix_ws::Closed> {
+) -> Result<(), websocket::Closed> {
     let frame = serde_json::json!({ "type": "error", "code": code, "message": message });
     session.text(frame.to_string()).await
 }

@@ -8,10 +8,9 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_ws::{AggregatedMessage, CloseCode, MessageStream, Session};
+use crate::websocket::{close_reason, CloseCode, Message, MessageStream, Session};
 
 use super::relay::{Relay, ToViewer};
-use crate::realtime::close_reason;
 use crate::state::AppState;
 
 /// How long one write may wait for a viewer's socket to take data.
@@ -29,10 +28,7 @@ pub async fn run(
 ) {
     let limits = &state.settings.live;
     let (mut handle, first) = relay.attach_viewer(limits.viewer_queue_frames);
-    let mut stream = stream
-        .max_frame_size(MAX_VIEWER_FRAME)
-        .aggregate_continuations()
-        .max_continuation_size(MAX_VIEWER_FRAME);
+    let mut stream = stream.max_size(MAX_VIEWER_FRAME);
     let shutdown = state.hub.shutdown_token();
     let realtime = &state.settings.realtime;
     let idle_timeout = Duration::from_secs(realtime.idle_timeout_secs);
@@ -59,9 +55,9 @@ pub async fn run(
             msg = stream.recv() => {
                 last_heard = Instant::now();
                 match msg {
-                    None | Some(Ok(AggregatedMessage::Close(_))) | Some(Err(_)) => break,
-                    Some(Ok(AggregatedMessage::Ping(bytes))) => ok = write(&mut session, Write::Pong(&bytes)).await,
-                    Some(Ok(AggregatedMessage::Pong(_))) => {}
+                    None | Some(Ok(Message::Close(_))) | Some(Err(_)) => break,
+                    Some(Ok(Message::Ping(bytes))) => ok = write(&mut session, Write::Pong(&bytes)).await,
+                    Some(Ok(Message::Pong(_))) => {}
                     Some(Ok(_)) => {
                         let error = r#"{"type":"error","code":"unsupported","message":"viewers only watch; only the sharer sends frames"}"#;
                         ok = write(&mut session, Write::Message(ToViewer::Text(Arc::from(error)))).await;

@@ -7,13 +7,15 @@
 
 use std::time::{Duration, Instant};
 
-use actix_ws::{AggregatedMessage, CloseCode, CloseReason, MessageStream, ProtocolError, Session};
+use crate::websocket::{
+    close_reason, CloseCode, CloseReason, Message, MessageStream, ProtocolError, Session,
+};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::handler::{self, ConnCtx};
 use super::hub::{Outbound, Registration};
-use super::{close_reason, presence, RateLimit};
+use super::{presence, RateLimit};
 use crate::state::AppState;
 
 /// How long a close frame may wait for room in a slow client's socket.
@@ -86,7 +88,7 @@ async fn write_loop(
     let _ = tokio::time::timeout(CLOSE_GRACE, session.close(reason)).await;
 }
 
-async fn write(session: &mut Session, out: Outbound) -> Result<(), actix_ws::Closed> {
+async fn write(session: &mut Session, out: Outbound) -> Result<(), crate::websocket::Closed> {
     match out {
         Outbound::Text(text) => session.text(text).await,
         Outbound::Ping => session.ping(b"").await,
@@ -107,10 +109,7 @@ async fn read_loop(ctx: ConnCtx, stream: MessageStream) -> Option<CloseReason> {
     Box::pin(presence::came_online(&ctx)).await;
     drop(turn);
     let limits = &ctx.state.settings.realtime;
-    let mut stream = stream
-        .max_frame_size(limits.max_frame_bytes)
-        .aggregate_continuations()
-        .max_continuation_size(limits.max_frame_bytes);
+    let mut stream = stream.max_size(limits.max_frame_bytes);
     let idle_timeout = Duration::from_secs(limits.idle_timeout_secs);
     let mut heartbeat = tokio::time::interval(Duration::from_secs(limits.ping_secs.max(1)));
     let mut rate = RateLimit::new(limits.rate_per_sec, limits.rate_burst);
@@ -128,14 +127,14 @@ async fn read_loop(ctx: ConnCtx, stream: MessageStream) -> Option<CloseReason> {
         };
         last_heard = Instant::now();
         match msg {
-            None | Some(Ok(AggregatedMessage::Close(_))) => return None,
-            Some(Ok(AggregatedMessage::Ping(bytes))) => ctx.send(Outbound::Pong(bytes)),
-            Some(Ok(AggregatedMessage::Pong(_))) => {}
-            Some(Ok(AggregatedMessage::Binary(_))) => ctx.error(
+            None | Some(Ok(Message::Close(_))) => return None,
+            Some(Ok(Message::Ping(bytes))) => ctx.send(Outbound::Pong(bytes)),
+            Some(Ok(Message::Pong(_))) => {}
+            Some(Ok(Message::Binary(_))) => ctx.error(
                 "unsupported",
                 "frames are JSON text; binary frames are not accepted here",
             ),
-            Some(Ok(AggregatedMessage::Text(text))) => {
+            Some(Ok(Message::Text(text))) => {
                 if rate.allow() {
                     Box::pin(handler::handle_text(&ctx, &text)).await;
                 } else {

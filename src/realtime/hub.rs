@@ -16,7 +16,7 @@ use crate::accounts::Presence;
 #[derive(Debug, Clone)]
 pub enum Outbound {
     /// A JSON text frame, shared between every connection it fans out to (a clone is a
-    /// reference count, and actix-ws takes it without copying).
+    /// reference count; each connection copies it once, as it writes it to its socket).
     Text(ByteString),
     /// A WebSocket ping (heartbeat).
     Ping,

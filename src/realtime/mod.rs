@@ -23,16 +23,6 @@ pub use routes::configure;
 
 use std::time::Instant;
 
-use actix_ws::{CloseCode, CloseReason};
-
-/// A close frame's reason: the code and a sentence saying why and what to do.
-pub fn close_reason(code: CloseCode, why: &str) -> Option<CloseReason> {
-    Some(CloseReason {
-        code,
-        description: Some(why.to_owned()),
-    })
-}
-
 /// A token bucket: `per_sec` frames a second on average, bursts of up to `burst`.
 struct RateLimit {
     tokens: f64,

@@ -1,6 +1,9 @@
 //! `GET /v1/ws`: authenticates, loads the user's groups and hands the socket to a task.
+//! The upgrade itself is answered by [`crate::websocket`], which calls [`check`] and
+//! [`start`]; the route here documents the endpoint and answers plain HTTP requests.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_http::RequestHead;
+use actix_web::{get, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -9,6 +12,7 @@ use super::connection;
 use crate::error::CommonError;
 use crate::groups::store::group_ids_of;
 use crate::state::AppState;
+use crate::websocket::{upgrade_required, MessageStream, Session};
 
 /// Registers the gateway route.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -23,38 +27,52 @@ pub struct WsQuery {
     access_token: Option<String>,
 }
 
-/// Open the real-time WebSocket (JSON frames as in API.md, "Real time").
-#[utoipa::path(tag = "realtime", params(WsQuery),
-    responses((status = 101, description = "switching to the WebSocket"), (status = 401)), security(("bearer" = [])))]
+/// Open the real-time WebSocket (JSON frames as in API.md, "Real time"). A request
+/// without `Upgrade: websocket` gets 426.
+#[utoipa::path(tag = "realtime", params(WsQuery), responses(
+    (status = 101, description = "switching to the WebSocket"), (status = 401),
+    (status = 426, description = "not a WebSocket upgrade"),
+    (status = 503, description = "the node has as many WebSockets open as it accepts")),
+    security(("bearer" = [])))]
 #[get("/v1/ws")]
-#[tracing::instrument(skip_all)]
-async fn websocket(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: web::Payload,
-) -> Result<HttpResponse, actix_web::Error> {
-    let user_id = authenticate(&state, &req)?;
+async fn websocket() -> HttpResponse {
+    upgrade_required()
+}
+
+/// A gateway request that passed its checks: who is asking and their groups.
+pub struct Accepted {
+    user_id: String,
+    groups: Vec<String>,
+}
+
+/// Checks a `GET /v1/ws` upgrade before it is answered.
+pub async fn check(state: &AppState, head: &RequestHead) -> Result<Accepted, CommonError> {
+    let user_id = authenticate(state, head)?;
     let turn = state.hub.setup_turn().await;
-    let groups = group_ids_of(&state.db, &user_id)
-        .await
-        .map_err(CommonError::from)?;
+    let groups = group_ids_of(&state.db, &user_id).await?;
     drop(turn);
-    let (response, session, stream) = actix_ws::handle(&req, body)?;
+    Ok(Accepted { user_id, groups })
+}
+
+/// Registers the upgraded socket with the hub and serves it in its own task.
+pub fn start(state: AppState, accepted: Accepted, session: Session, stream: MessageStream) {
+    let Accepted { user_id, groups } = accepted;
     let registration = state.hub.register(&user_id, groups);
     tracing::info!(user = %user_id, conn = registration.id, "WebSocket connected");
     actix_web::rt::spawn(connection::run(
-        state.get_ref().clone(),
+        state,
         user_id,
         registration,
         session,
         stream,
     ));
-    Ok(response)
 }
 
-pub(crate) fn authenticate(state: &AppState, req: &HttpRequest) -> Result<String, CommonError> {
-    let header = req
-        .headers()
+/// The user a WebSocket request is from: an access token in the `Authorization` header
+/// or, since browsers cannot set headers on a WebSocket, in `?access_token=`.
+pub(crate) fn authenticate(state: &AppState, head: &RequestHead) -> Result<String, CommonError> {
+    let header = head
+        .headers
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(|h| {
@@ -64,7 +82,7 @@ pub(crate) fn authenticate(state: &AppState, req: &HttpRequest) -> Result<String
         .map(|t| t.trim().to_owned());
     let token = match header {
         Some(t) => t,
-        None => web::Query::<WsQuery>::from_query(req.query_string())
+        None => web::Query::<WsQuery>::from_query(head.uri.query().unwrap_or(""))
             .ok()
             .and_then(|q| q.into_inner().access_token)
             .ok_or(CommonError::Unauthenticated)?,

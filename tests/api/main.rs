@@ -31,3 +31,4 @@ mod upload_refusals;
 mod uploads;
 mod worker_crash;
 mod ws;
+mod ws_upgrade;
