@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Waker};
 
 use actix_web::rt::net::TcpStream;
 
@@ -18,11 +19,22 @@ impl Socket {
     pub fn new(stream: TcpStream, slot: Slot) -> Arc<Socket> {
         // Frames are small and latency matters more than packet count.
         let _ = stream.set_nodelay(true);
+        forget_previous_owner(&stream);
         Arc::new(Socket {
             stream,
             _slot: slot,
         })
     }
+}
+
+/// The HTTP dispatcher that read the handshake left its task's waker with the socket,
+/// to be woken when more bytes came. A waker keeps its task's memory alive (the
+/// dispatcher's was 4.6 KiB), and on a quiet socket nothing would ever wake and drop it:
+/// asking for readiness with a no-op waker puts that in its place.
+fn forget_previous_owner(stream: &TcpStream) {
+    let mut cx = Context::from_waker(Waker::noop());
+    let _ = stream.poll_read_ready(&mut cx);
+    let _ = stream.poll_write_ready(&mut cx);
 }
 
 /// How many WebSockets this node has open, and how many it accepts.
