@@ -25,11 +25,15 @@ use crate::storage::setup;
 use crate::transcode::{self, WorkerHandle};
 use crate::{accounts, apps, groups, media, playback, social, uploads, websocket};
 
+/// How long a stopping server waits for its WebSockets to close.
+const SOCKETS_CLOSE_GRACE: Duration = Duration::from_secs(5);
+
 /// A built, not yet running, service.
 pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    sockets: websocket::SocketLimit,
     embedded_store: Option<EmbeddedStore>,
 }
 
@@ -71,12 +75,14 @@ impl Application {
             live: Default::default(),
             cluster,
         };
-        let server = serve(http, state.clone())?;
+        let sockets = websocket::SocketLimit::new(state.settings.realtime.max_sockets);
+        let server = serve(http, state.clone(), sockets.clone())?;
         tracing::info!(port, database = state.db.engine(), "imshare is listening");
         Ok(Application {
             port,
             server,
             state,
+            sockets,
             embedded_store: storage.embedded,
         })
     }
@@ -106,14 +112,23 @@ impl Application {
             .then(|| transcode::run_workers(self.state.clone(), media.effective_concurrency()));
         let notifier = tokio::spawn(realtime::notify::run(self.state.clone()));
         let webhooks = tokio::spawn(apps::webhook::run(self.state.clone()));
-        let hub = self.state.hub.clone();
-        let restart_notice = tokio::spawn(async move {
+        // On Ctrl-C or SIGTERM, WebSockets are told "service restart" and given a moment to
+        // close before HTTP stops: they are no longer the HTTP server's connections, so it
+        // would not wait for them.
+        let (hub, sockets, http) = (
+            self.state.hub.clone(),
+            self.sockets.clone(),
+            self.server.handle(),
+        );
+        let stopper = tokio::spawn(async move {
             realtime::stop_signal().await;
             hub.shut_down();
+            sockets.wait_closed(SOCKETS_CLOSE_GRACE).await;
+            http.stop(true).await;
         });
         let result = self.server.await.context("HTTP server failed");
         self.state.hub.shut_down();
-        restart_notice.abort();
+        stopper.abort();
         notifier.abort();
         webhooks.abort();
         prober.abort();
@@ -163,9 +178,12 @@ pub async fn worker_state(settings: Settings) -> anyhow::Result<AppState> {
 /// Serves the app on `listener`. It is actix-web's `HttpServer` spelled out, for one
 /// addition: requests for a WebSocket go to [`websocket::service`], which takes the socket
 /// out of the HTTP dispatcher (see there why).
-fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    state: AppState,
+    sockets: websocket::SocketLimit,
+) -> anyhow::Result<Server> {
     let grant_writer = web::Data::new(uploads::GrantWriter::start(state.db.clone()));
-    let sockets = websocket::SocketLimit::new(state.settings.realtime.max_sockets);
     let addr = listener
         .local_addr()
         .context("reading the HTTP listener's address")?;
@@ -173,6 +191,9 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let stopping = builder.graceful_shutdown_signal();
     let server = builder
         .shutdown_timeout(10)
+        // Ctrl-C and SIGTERM are handled by `run_until_stopped`, which closes the WebSockets
+        // first.
+        .disable_signals()
         .listen("imshare-http", listener, move || {
             let stopping = stopping.clone();
             let app = app(state.clone(), grant_writer.clone())

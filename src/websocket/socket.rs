@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Waker};
+use std::time::Duration;
 
 use actix_web::rt::net::TcpStream;
 
@@ -66,6 +67,14 @@ impl SocketLimit {
     /// Sockets open now.
     pub fn open(&self) -> usize {
         self.open.load(Ordering::Acquire)
+    }
+
+    /// Waits until every socket has closed, or `limit` has passed.
+    pub async fn wait_closed(&self, limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.open() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
 
