@@ -2,7 +2,6 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-
 use std::time::Duration;
 
 use actix_http::{HttpService, KeepAlive};
@@ -209,6 +208,8 @@ fn serve(
                     async move { stopping.notified().await }
                 })
                 .upgrade(websocket::service(state.clone(), sockets.clone()))
+                // actix-web's own constructor for this is private; the default's host
+                // (`localhost:8080`) is only used for a request without a Host header.
                 .finish(map_config(app, |_| AppConfig::default()))
                 .tcp()
         })
