@@ -66,7 +66,10 @@ test('a blog link signs in and lands on the clean URL', async () => {
   assert.equal(session.sameSite, 'Lax');
   await page.locator(`text=${clipTitle}`).first().waitFor();
   await page.locator('img[src*="poster.jpg"]').first().waitFor();
-  const posterLoaded = await page.evaluate(() => [...document.images].every((img) => img.complete && img.naturalWidth > 0));
+  // The element is there before its bytes are: wait for every image to finish loading.
+  const posterLoaded = await page
+    .waitForFunction(() => [...document.images].every((img) => img.complete && img.naturalWidth > 0), null, { timeout: 10000 })
+    .then(() => true, () => false);
   assert.ok(posterLoaded, 'posters load straight from the store');
   await fitsTheScreen();
   await page.screenshot({ path: join(shots, 'blog.png'), fullPage: true });
