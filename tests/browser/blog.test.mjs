@@ -9,9 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { base, launchChromium } from './common.mjs';
 
-const base = process.env.IMSHARE_URL;
 const link = process.env.BLOG_LINK;
 const clipTitle = process.env.CLIP_TITLE;
 const shots = process.env.SCREENSHOTS ?? 'screenshots';
@@ -23,11 +22,7 @@ const cspViolations = [];
 
 before(async () => {
   assert.ok(base && link && clipTitle, 'run through scripts/browser-test.sh, which sets IMSHARE_URL, BLOG_LINK and CLIP_TITLE');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   page = await context.newPage();
   page.on('console', (msg) => {

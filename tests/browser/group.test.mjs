@@ -9,9 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { base, launchChromium } from './common.mjs';
 
-const base = process.env.IMSHARE_URL;
 const groupId = process.env.GROUP_ID;
 const shots = process.env.SCREENSHOTS ?? 'screenshots';
 mkdirSync(shots, { recursive: true });
@@ -53,11 +52,7 @@ async function sees(page, from, text) {
 
 before(async () => {
   assert.ok(base && groupId, 'run through scripts/browser-test.sh, which sets IMSHARE_URL and GROUP_ID');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

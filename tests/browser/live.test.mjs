@@ -13,9 +13,8 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
+import { base, launchChromium, api, signIn } from './common.mjs';
 
-const base = process.env.IMSHARE_URL;
 const frames = process.env.LIVE_FRAMES.split(' ');
 const shots = process.env.SCREENSHOTS ?? 'screenshots';
 mkdirSync(shots, { recursive: true });
@@ -23,23 +22,8 @@ mkdirSync(shots, { recursive: true });
 let browser, shareId, alice;
 const problems = [];
 
-async function api(method, path, token, body) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
-  return res.json();
-}
-const signIn = async (u) => (await api('POST', '/v1/sessions', null, { username: u, password: `${u}-password` })).access_token;
-
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   alice = await signIn('alice');
   const bob = await api('GET', '/v1/me', await signIn('bob'));
   const share = await api('POST', '/v1/live-shares', alice, { viewers: [bob.id], width: 320, height: 180, tile_size: 64 });

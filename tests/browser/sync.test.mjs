@@ -10,9 +10,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { base, launchChromium, api, signIn } from './common.mjs';
 
-const base = process.env.IMSHARE_URL;
 const shots = process.env.SCREENSHOTS ?? 'screenshots';
 mkdirSync(shots, { recursive: true });
 const LIVE = 5_000;
@@ -25,18 +24,6 @@ const problems = [];
 const SHARED_PAGE = `<!doctype html><title>shared</title>
 <body style="margin:0;width:1500px;height:4000px;background:linear-gradient(#cde,#fed)">
 <button id="target" style="position:absolute;left:120px;top:80px">click me</button></body>`;
-
-async function api(method, path, token, body) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
-  return res.json();
-}
-
-const signIn = async (u) => (await api('POST', '/v1/sessions', null, { username: u, password: `${u}-password` })).access_token;
 
 /** A fresh browser context signed in as `username` through the form, on the sync page. */
 async function participant(username) {
@@ -71,11 +58,7 @@ before(async () => {
   const [alice, bob] = [await signIn('alice'), await signIn('bob')];
   const bobId = (await api('GET', '/v1/me', bob)).id;
   roomId = (await api('POST', '/v1/sync-rooms', alice, { url: sharedUrl, participants: [bobId] })).room_id;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
