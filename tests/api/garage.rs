@@ -144,10 +144,25 @@ impl Garage {
     }
 }
 
+/// Waits until Garage's S3 API answers HTTP at all (any status): its RPC answering
+/// `garage status` does not mean the S3 listener is up yet, and on a busy machine the
+/// app's first request reached it while it still reset connections.
+async fn wait_for_s3(endpoint: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::get(endpoint).await.is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "Garage's S3 API did not answer within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 async fn uploads_go_straight_to_garage(backend: Backend) {
     let garage = tokio::task::spawn_blocking(Garage::start).await.unwrap();
     let (key_id, secret) = garage.provision("imshare");
     let endpoint = format!("http://127.0.0.1:{}", garage.s3_port);
+    wait_for_s3(&endpoint).await;
     let app = spawn_app_with(backend, move |s| {
         s.storage.mode = imshare::config::StorageMode::External;
         s.storage.endpoint = endpoint;
