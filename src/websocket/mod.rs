@@ -15,7 +15,7 @@
 //! written. Framing, masking and control frames are actix-http's WebSocket codec.
 
 mod reader;
-pub mod routes;
+mod routes;
 mod socket;
 mod upgrade;
 mod writer;
