@@ -5,23 +5,18 @@ use std::time::{Duration, Instant};
 
 use futures::{SinkExt, StreamExt};
 use serde_json::Value;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::{spawn_app_with, Backend, TestUser};
-use crate::ws::{group_send, ws_url, Ws};
+use crate::ws::{group_send, handshake_request, ws_url, Ws};
 
 const MESSAGES: usize = 2000;
 const BODY_BYTES: usize = 3000;
 
 /// A client whose socket has a tiny receive buffer and who never reads from it.
 async fn connect_without_reading(address: &str, user: &TestUser) -> Ws {
-    let mut req = ws_url(address).into_client_request().unwrap();
-    req.headers_mut().insert(
-        "Authorization",
-        format!("Bearer {}", user.token).parse().unwrap(),
-    );
+    let req = handshake_request(&ws_url(address), Some(&user.token));
     let addr: std::net::SocketAddr = address.trim_start_matches("http://").parse().unwrap();
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();

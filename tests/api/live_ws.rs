@@ -6,13 +6,10 @@ use std::time::Duration;
 use futures::{SinkExt, StreamExt};
 use imshare::live::protocol::{self, Frame, Geometry, Tile, TileFormat};
 use serde_json::Value;
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::helpers::TestApp;
-use crate::ws::WAIT;
+use crate::ws::{try_open, WsStream, WAIT};
 
 /// Tiles as large as the service's default limit allows.
 pub const MAX_TILE: usize = 262_144;
@@ -26,7 +23,7 @@ pub enum Received {
 
 /// A connected sharer or viewer.
 pub struct LiveWs {
-    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    stream: WsStream,
 }
 
 /// The socket's URL; `watch` makes the owner a viewer.
@@ -39,15 +36,9 @@ pub fn live_url(app: &TestApp, share: &str, watch: bool) -> String {
 impl LiveWs {
     /// Connects with `token`, or returns the HTTP status the handshake was refused with.
     pub async fn try_connect(url: &str, token: Option<&str>) -> Result<LiveWs, u16> {
-        let mut req = url.into_client_request().expect("a ws request");
-        if let Some(token) = token {
-            let value = format!("Bearer {token}").parse().expect("header");
-            req.headers_mut().insert("Authorization", value);
-        }
-        match tokio_tungstenite::connect_async(req).await {
-            Ok((stream, _)) => Ok(LiveWs { stream }),
-            Err(tokio_tungstenite::tungstenite::Error::Http(res)) => Err(res.status().as_u16()),
-            Err(e) => panic!("the handshake failed without an HTTP answer: {e}"),
+        match try_open(url, token).await {
+            Ok(stream) => Ok(LiveWs { stream }),
+            Err(refusal) => Err(refusal.status().as_u16()),
         }
     }
 

@@ -6,6 +6,8 @@ use futures::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::handshake::client::Request;
+use tokio_tungstenite::tungstenite::http::Response;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -15,9 +17,34 @@ use crate::helpers::{TestApp, TestUser};
 /// How long a test waits for a frame it expects.
 pub const WAIT: Duration = Duration::from_secs(15);
 
+/// A client's end of a WebSocket.
+pub type WsStream = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// The HTTP answer to a refused handshake, with its body.
+pub type Refusal = Response<Option<Vec<u8>>>;
+
 /// A connected client.
 pub struct Ws {
-    pub stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub stream: WsStream,
+}
+
+/// A handshake request for `url`, with `token` (if any) in the `Authorization` header.
+pub fn handshake_request(url: &str, token: Option<&str>) -> Request {
+    let mut req = url.into_client_request().expect("a ws request");
+    if let Some(token) = token {
+        let value = format!("Bearer {token}").parse().expect("header");
+        req.headers_mut().insert("Authorization", value);
+    }
+    req
+}
+
+/// Opens a WebSocket, or returns the HTTP answer the server refused the handshake with.
+pub async fn try_open(url: &str, token: Option<&str>) -> Result<WsStream, Refusal> {
+    match tokio_tungstenite::connect_async(handshake_request(url, token)).await {
+        Ok((stream, _)) => Ok(stream),
+        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => Err(*res),
+        Err(e) => panic!("the handshake failed without an HTTP answer: {e}"),
+    }
 }
 
 /// The ws:// URL of an http:// address.
@@ -33,14 +60,9 @@ impl Ws {
 
     /// Connects to the service at `address` (http://…) with `token` in the header.
     pub async fn connect_to(address: &str, token: &str) -> Ws {
-        let mut req = ws_url(address).into_client_request().expect("a ws request");
-        req.headers_mut().insert(
-            "Authorization",
-            format!("Bearer {token}").parse().expect("header"),
-        );
-        let (stream, _) = tokio_tungstenite::connect_async(req)
+        let stream = try_open(&ws_url(address), Some(token))
             .await
-            .expect("WebSocket connects");
+            .unwrap_or_else(|res| panic!("the WebSocket was refused with {}", res.status()));
         Ws { stream }
     }
 

@@ -9,7 +9,6 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::protocol::Role;
@@ -17,27 +16,19 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
 use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp};
-use crate::ws::{group_send, ws_url, Ws, WAIT};
+use crate::ws::{group_send, try_open, ws_url, Ws, WAIT};
 
 /// A handshake's answer when it is refused: the status and the JSON error body.
 async fn refused(url: &str, token: Option<&str>) -> (u16, Value) {
-    let mut req = url.into_client_request().expect("a ws request");
-    if let Some(token) = token {
-        let value = format!("Bearer {token}").parse().expect("header");
-        req.headers_mut().insert("Authorization", value);
-    }
-    match tokio_tungstenite::connect_async(req).await {
-        Ok(_) => panic!("{url} was upgraded"),
-        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => {
-            let status = res.status().as_u16();
-            let body = res.into_body().expect("the refusal has a body");
-            (
-                status,
-                serde_json::from_slice(&body).expect("a JSON error body"),
-            )
-        }
-        Err(e) => panic!("the handshake failed without an HTTP answer: {e}"),
-    }
+    let Err(refusal) = try_open(url, token).await else {
+        panic!("{url} was upgraded");
+    };
+    let status = refusal.status().as_u16();
+    let body = refusal.into_body().expect("the refusal has a body");
+    (
+        status,
+        serde_json::from_slice(&body).expect("a JSON error body"),
+    )
 }
 
 #[tokio::test]
@@ -90,10 +81,10 @@ async fn the_node_refuses_sockets_over_its_limit_and_frees_their_slots() {
     // The slot comes back once the server has let go of the closed socket.
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let mut req = ws_url(&app.address).into_client_request().unwrap();
-        let value = format!("Bearer {}", alice.token).parse().unwrap();
-        req.headers_mut().insert("Authorization", value);
-        if tokio_tungstenite::connect_async(req).await.is_ok() {
+        if try_open(&ws_url(&app.address), Some(&alice.token))
+            .await
+            .is_ok()
+        {
             break;
         }
         assert!(
