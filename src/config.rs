@@ -24,6 +24,7 @@ pub struct Settings {
     pub realtime: RealtimeSettings,
     pub live: LiveSettings,
     pub redis: RedisSettings,
+    pub ops: OpsSettings,
 }
 
 /// The HTTP listener.
@@ -183,6 +184,15 @@ pub struct RedisSettings {
     pub url: SecretString,
 }
 
+/// Who may read `/metrics`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OpsSettings {
+    /// Bearer token that opens `/metrics` on the public listener; empty keeps it closed there.
+    pub metrics_token: SecretString,
+    /// Address of an operator listener serving `/metrics` without a token; empty: none.
+    pub metrics_listen: String,
+}
+
 impl Settings {
     /// Loads defaults, then `file` if given, then the environment.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
@@ -213,6 +223,7 @@ impl Settings {
             anyhow::bail!("storage.mode is external but storage.endpoint is empty: set IMSHARE__STORAGE__ENDPOINT");
         }
         self.media.ladder_heights()?;
+        self.metrics_listen_addr()?;
         if self.uploads.part_size_bytes < 5 * 1024 * 1024 {
             anyhow::bail!(
                 "uploads.part_size_bytes must be at least 5 MiB (the S3 minimum part size)"
@@ -227,6 +238,19 @@ impl Settings {
             format!(
                 "server.listen {:?} is not an address like 127.0.0.1:8080",
                 self.server.listen
+            )
+        })
+    }
+
+    /// The operator listener for `/metrics`, if one is configured.
+    pub fn metrics_listen_addr(&self) -> anyhow::Result<Option<SocketAddr>> {
+        if self.ops.metrics_listen.is_empty() {
+            return Ok(None);
+        }
+        self.ops.metrics_listen.parse().map(Some).with_context(|| {
+            format!(
+                "ops.metrics_listen {:?} is not an address like 127.0.0.1:9464",
+                self.ops.metrics_listen
             )
         })
     }

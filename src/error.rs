@@ -34,16 +34,22 @@ pub fn json_error(status: StatusCode, code: &str, message: &str) -> HttpResponse
     })
 }
 
-/// The response for any domain error; internal errors are logged, not shown.
+/// The response for any domain error. Only a 500 is unexpected: it is logged at ERROR
+/// and its details stay in the log. Other server-side conditions (a store that is down
+/// or full) are the operator's to fix, not bugs: they are logged at WARN and tell the
+/// client what happened in their own words.
 pub fn respond<E: ApiErrorKind + std::fmt::Debug>(err: &E) -> HttpResponse {
     let status = err.status();
-    if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE {
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::error!(error = ?err, "request failed");
         return json_error(
             status,
             err.code(),
             "the server hit an unexpected error; try again later, and tell the operator if it persists",
         );
+    }
+    if status.is_server_error() {
+        tracing::warn!(code = err.code(), status = status.as_u16(), reason = %err, "request refused by a server-side condition");
     }
     json_error(status, err.code(), &err.to_string())
 }
@@ -102,5 +108,61 @@ impl_response_error!(CommonError);
 impl From<sqlx::Error> for CommonError {
     fn from(e: sqlx::Error) -> Self {
         Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("the object store is full; ask the operator to add space")]
+    struct Full;
+
+    impl ApiErrorKind for Full {
+        fn status(&self) -> StatusCode {
+            StatusCode::INSUFFICIENT_STORAGE
+        }
+        fn code(&self) -> &'static str {
+            "store_full"
+        }
+    }
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// What `respond` logs for `err`, and the message it answers with.
+    fn respond_logged(err: &Full) -> (String, HttpResponse) {
+        let log = Captured::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let response = tracing::subscriber::with_default(subscriber, || respond(err));
+        let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        (text, response)
+    }
+
+    #[test]
+    fn a_full_store_is_a_warning_with_its_own_message() {
+        let (log, response) = respond_logged(&Full);
+        assert_eq!(response.status(), StatusCode::INSUFFICIENT_STORAGE);
+        assert!(log.contains("WARN"), "{log}");
+        assert!(!log.contains("ERROR"), "{log}");
+        assert!(log.contains("store_full"), "{log}");
     }
 }

@@ -1,6 +1,6 @@
 //! Builds the application from settings and listeners (port 0 in tests) and runs it.
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,6 +34,8 @@ pub struct Application {
     state: AppState,
     sockets: websocket::SocketLimit,
     embedded_store: Option<EmbeddedStore>,
+    /// The operator listener for `/metrics`, if `ops.metrics_listen` is set.
+    metrics: Option<(Server, SocketAddr)>,
 }
 
 /// Listeners the caller already bound; `None` means bind from the settings.
@@ -76,6 +78,10 @@ impl Application {
         };
         let sockets = websocket::SocketLimit::new(state.settings.realtime.max_sockets);
         let server = serve(http, state.clone(), sockets.clone())?;
+        let metrics = match state.settings.metrics_listen_addr()? {
+            Some(addr) => Some(ops::operator::serve(addr)?),
+            None => None,
+        };
         tracing::info!(port, database = state.db.engine(), "imshare is listening");
         Ok(Application {
             port,
@@ -83,6 +89,7 @@ impl Application {
             state,
             sockets,
             embedded_store: storage.embedded,
+            metrics,
         })
     }
 
@@ -94,6 +101,11 @@ impl Application {
     /// The shared state, for background tasks and tests.
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// The address of the operator listener for `/metrics`, if one is configured.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|(_, addr)| *addr)
     }
 
     /// Hands the embedded store to the caller (tests stop and restart it).
@@ -125,7 +137,15 @@ impl Application {
             sockets.wait_closed(SOCKETS_CLOSE_GRACE).await;
             http.stop(true).await;
         });
+        let metrics = self.metrics.map(|(server, _)| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
         let result = self.server.await.context("HTTP server failed");
+        if let Some(metrics) = metrics {
+            metrics.stop(false).await;
+        }
         self.state.hub.shut_down();
         stopper.abort();
         notifier.abort();

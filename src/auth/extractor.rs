@@ -26,21 +26,23 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, CommonError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| CommonError::Unexpected(anyhow::anyhow!("AppState is not registered")))?;
-    let header = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .ok_or(CommonError::Unauthenticated)?;
-    let token = header
-        .to_str()
-        .ok()
-        .and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-        })
-        .ok_or(CommonError::Unauthenticated)?;
+    let token = bearer_token(req).ok_or(CommonError::Unauthenticated)?;
     let claims = state
         .tokens
-        .verify(token.trim())
+        .verify(token)
         .ok_or(CommonError::InvalidToken)?;
     Ok(AuthUser { id: claims.sub })
+}
+
+/// The token of an `Authorization: Bearer <token>` header, if the request has one.
+pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))?;
+    Some(token.trim())
 }

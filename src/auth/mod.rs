@@ -5,5 +5,5 @@ mod extractor;
 pub mod password;
 mod tokens;
 
-pub use extractor::AuthUser;
+pub use extractor::{bearer_token, AuthUser};
 pub use tokens::{write_private, AccessClaims, TokenKeys};

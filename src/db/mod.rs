@@ -117,6 +117,16 @@ impl Db {
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         on_pool!(self.read(), p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))
     }
+
+    /// Commits one small write, for readiness checks: the database is reachable but
+    /// cannot write when its disk is full, its file or server is read-only, or another
+    /// process holds the write lock.
+    pub async fn probe_write(&self) -> Result<(), sqlx::Error> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let sql = "INSERT INTO readiness_probe (id, checked_at) VALUES ('readyz', $1) \
+                   ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at";
+        on_pool!(self.write(), p => sqlx::query(sql).bind(now).execute(p).await.map(|_| ()))
+    }
 }
 
 /// A random row of the sharded `store_usage` counters (see migration 0001).

@@ -14,8 +14,9 @@ pub enum MediaError {
     NotOwner,
     #[error("{0}")]
     InvalidInput(String),
-    #[error("this clip could not be processed: {0}")]
-    Failed(String),
+    /// The reason is for the owner only; others learn just that the clip failed.
+    #[error("this clip could not be processed{}", .0.as_deref().map(|r| format!(": {r}")).unwrap_or_default())]
+    Failed(Option<String>),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }

@@ -41,11 +41,14 @@ pub struct Media {
     height: Option<i32>,
     size_bytes: i64,
     created_at: String,
+    /// Why the transcode failed; shown to the owner only, since it can describe the file.
     failure: Option<String>,
 }
 
-impl From<MediaRow> for Media {
-    fn from(m: MediaRow) -> Media {
+impl Media {
+    /// The clip as `viewer` sees it: everyone gets the status, only the owner the reason.
+    fn for_viewer(m: MediaRow, viewer: &str) -> Media {
+        let failure = m.failure.filter(|_| m.owner_id == viewer);
         Media {
             id: m.id,
             owner: m.owner_id,
@@ -61,7 +64,7 @@ impl From<MediaRow> for Media {
             height: m.height,
             size_bytes: m.size_bytes,
             created_at: rfc3339(m.created_at),
-            failure: m.failure,
+            failure,
         }
     }
 }
@@ -79,7 +82,7 @@ async fn get_media(
     let media = store::find_visible(&state.db, &path, &user.id)
         .await?
         .ok_or(MediaError::NotFound)?;
-    Ok(HttpResponse::Ok().json(Media::from(media)))
+    Ok(HttpResponse::Ok().json(Media::for_viewer(media, &user.id)))
 }
 
 /// Paging through a user's clips.
@@ -105,7 +108,10 @@ async fn list_user_media(
     let limit = page.limit.unwrap_or(20).clamp(1, 100);
     let rows =
         store::list_visible(&state.db, &path, &user.id, page.before.as_deref(), limit).await?;
-    let list: Vec<Media> = rows.into_iter().map(Media::from).collect();
+    let list: Vec<Media> = rows
+        .into_iter()
+        .map(|row| Media::for_viewer(row, &user.id))
+        .collect();
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -151,7 +157,7 @@ async fn update_media(
     let updated = store::find_visible(&state.db, &media.id, &user.id)
         .await?
         .ok_or(MediaError::NotFound)?;
-    Ok(HttpResponse::Ok().json(Media::from(updated)))
+    Ok(HttpResponse::Ok().json(Media::for_viewer(updated, &user.id)))
 }
 
 /// Delete a clip and its renditions from the store (owner only).

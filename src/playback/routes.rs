@@ -50,7 +50,8 @@ async fn play(
         .await?
         .ok_or(MediaError::NotFound)?;
     if media.status == "failed" {
-        return Err(MediaError::Failed(media.failure.unwrap_or_default()));
+        let reason = media.failure.filter(|_| media.owner_id == user.id);
+        return Err(MediaError::Failed(reason));
     }
     let facts = store::playable(&state.db, &media.id)
         .await?

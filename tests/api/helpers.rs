@@ -40,6 +40,8 @@ pub struct TestApp {
     pub store: Option<EmbeddedStore>,
     pub store_addr: SocketAddr,
     pub state: imshare::state::AppState,
+    /// The operator listener for `/metrics`, when the test configured one.
+    pub metrics_addr: Option<SocketAddr>,
     _data_dir: tempfile::TempDir,
 }
 
@@ -96,6 +98,7 @@ async fn start(settings: Settings, data_dir: tempfile::TempDir) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let store = app.take_embedded_store();
     let state = app.state().clone();
+    let metrics_addr = app.metrics_addr();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -107,6 +110,7 @@ async fn start(settings: Settings, data_dir: tempfile::TempDir) -> TestApp {
         store,
         store_addr,
         state,
+        metrics_addr,
         _data_dir: data_dir,
     }
 }

@@ -3,21 +3,36 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{spawn_app, Backend};
+use crate::helpers::{spawn_app, spawn_app_with, Backend};
 use crate::on_both_databases;
 
 on_both_databases!(health_readiness_and_metrics);
 
+const METRICS_TOKEN: &str = "scraper-token-0123456789";
+
 async fn health_readiness_and_metrics(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = spawn_app_with(backend, |s| {
+        s.ops.metrics_token = METRICS_TOKEN.to_owned().into();
+    })
+    .await;
     let get = |path: &str| app.client.get(format!("{}{path}", app.address)).send();
     assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
     let ready = get("/readyz").await.unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
     let body: Value = ready.json().await.unwrap();
     assert_eq!(body["database"], true);
+    assert_eq!(body["database_writable"], true);
     assert_eq!(body["store"], true);
-    let metrics = get("/metrics").await.unwrap().text().await.unwrap();
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("imshare_http_requests_total"), "{metrics}");
     assert!(metrics.contains("imshare_store_up"));
 }
