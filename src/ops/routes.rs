@@ -49,17 +49,18 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         tokio::time::timeout(DATABASE_CHECK_TIMEOUT, state.db.ping()).await,
         Ok(Ok(()))
     );
-    let database_writable = match tokio::time::timeout(DATABASE_CHECK_TIMEOUT, state.db.probe_write()).await {
-        Ok(Ok(())) => true,
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "readiness: the database cannot write");
-            false
-        }
-        Err(_) => {
-            tracing::warn!("readiness: a write to the database did not finish in time");
-            false
-        }
-    };
+    let database_writable =
+        match tokio::time::timeout(DATABASE_CHECK_TIMEOUT, state.db.probe_write()).await {
+            Ok(Ok(())) => true,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "readiness: the database cannot write");
+                false
+            }
+            Err(_) => {
+                tracing::warn!("readiness: a write to the database did not finish in time");
+                false
+            }
+        };
     let store = state.store_health.is_up().await;
     let body = Readiness {
         database,

@@ -23,7 +23,9 @@ async fn only_the_owner_reads_why_a_clip_failed(backend: Backend) {
         .wait_for_media(&alice, &media_id, Duration::from_secs(60))
         .await;
     assert_eq!(owned["status"], "failed");
-    let reason = owned["failure"].as_str().expect("the owner reads the reason");
+    let reason = owned["failure"]
+        .as_str()
+        .expect("the owner reads the reason");
     assert!(!reason.is_empty());
 
     for viewer in [&friend, &stranger] {

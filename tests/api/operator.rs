@@ -46,7 +46,11 @@ async fn metrics_need_the_configured_token() {
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     let right = metrics(Some("the-scraper-token-42")).await.unwrap();
     assert_eq!(right.status(), StatusCode::OK);
-    assert!(right.text().await.unwrap().contains("imshare_http_requests_total"));
+    assert!(right
+        .text()
+        .await
+        .unwrap()
+        .contains("imshare_http_requests_total"));
 }
 
 #[tokio::test]
@@ -64,7 +68,11 @@ async fn the_operator_listener_serves_metrics_without_a_token() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.text().await.unwrap().contains("imshare_http_requests_total"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("imshare_http_requests_total"));
     // The public listener stays closed.
     assert_eq!(get(&app, "/metrics").await.status(), StatusCode::NOT_FOUND);
 }
@@ -78,10 +86,7 @@ async fn a_full_store_says_it_is_full() {
     .await;
     let alice = app.create_user("alice").await;
     let res = app
-        .request_upload(
-            &alice,
-            json!({"size": 1000, "content_type": "video/mp4"}),
-        )
+        .request_upload(&alice, json!({"size": 1000, "content_type": "video/mp4"}))
         .await;
     assert_eq!(res.status(), StatusCode::INSUFFICIENT_STORAGE);
     let body: Value = res.json().await.unwrap();
