@@ -74,7 +74,7 @@ impl Application {
             live: Default::default(),
             cluster,
         };
-        let sockets = websocket::SocketLimit::new(state.settings.realtime.max_sockets);
+        let sockets = websocket::SocketLimit::from_settings(&state.settings);
         let server = serve(http, state.clone(), sockets.clone())?;
         tracing::info!(port, database = state.db.engine(), "imshare is listening");
         Ok(Application {
