@@ -244,7 +244,11 @@ impl Hub {
     /// Records that a connection is in a sync room; false if it is in as many as allowed.
     pub fn enter_room(&self, user_id: &str, conn_id: u64, room_id: &str) -> bool {
         let mut inner = self.lock();
-        let Some(conn) = inner.users.get_mut(user_id).and_then(|e| e.conns.get_mut(&conn_id)) else {
+        let Some(conn) = inner
+            .users
+            .get_mut(user_id)
+            .and_then(|e| e.conns.get_mut(&conn_id))
+        else {
             return false;
         };
         if conn.rooms.len() >= MAX_ROOMS_PER_CONN && !conn.rooms.contains(room_id) {
@@ -257,7 +261,11 @@ impl Hub {
     /// Records that a connection is no longer in a sync room.
     pub fn leave_room(&self, user_id: &str, conn_id: u64, room_id: &str) {
         let mut inner = self.lock();
-        if let Some(conn) = inner.users.get_mut(user_id).and_then(|e| e.conns.get_mut(&conn_id)) {
+        if let Some(conn) = inner
+            .users
+            .get_mut(user_id)
+            .and_then(|e| e.conns.get_mut(&conn_id))
+        {
             conn.rooms.remove(room_id);
         }
     }

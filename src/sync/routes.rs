@@ -83,14 +83,21 @@ async fn create_room(
         participants,
     } = body.into_inner();
     let url = SharedUrl::parse(&url).map_err(SyncError::InvalidUrl)?;
-    let listed =
-        allowed_participants(&state, &user.id, group_id.as_deref(), participants).await?;
+    let listed = allowed_participants(&state, &user.id, group_id.as_deref(), participants).await?;
     let audience = match &listed {
         Some(users) => Audience::Listed(users),
         None => Audience::WholeGroup,
     };
     let id = uuid::Uuid::now_v7().to_string();
-    store::create_room(&state.db, &id, &user.id, group_id.as_deref(), &url, audience).await?;
+    store::create_room(
+        &state.db,
+        &id,
+        &user.id,
+        group_id.as_deref(),
+        &url,
+        audience,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(CreatedRoom {
         room_id: id,
         url: url.as_str().to_owned(),

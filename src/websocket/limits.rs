@@ -51,7 +51,11 @@ impl SocketLimit {
             }
             None => realtime.max_sockets,
         };
-        SocketLimit::new(max, realtime.max_sockets_per_user, realtime.max_sockets_per_ip)
+        SocketLimit::new(
+            max,
+            realtime.max_sockets_per_user,
+            realtime.max_sockets_per_ip,
+        )
     }
 
     /// Limits of `max` sockets on the node, `per_user` for one user and `per_address`
@@ -68,11 +72,6 @@ impl SocketLimit {
         }
     }
 
-    /// The node's cap on open sockets.
-    pub fn max(&self) -> usize {
-        self.max
-    }
-
     /// A place on the node and for the client's address, taken before anything else is
     /// looked at; the user's place is added once they are known ([`Slot::for_user`]).
     pub(super) fn take(&self, address: Option<IpAddr>) -> Result<Slot, SocketRefused> {
@@ -82,13 +81,11 @@ impl SocketLimit {
             .try_acquire_owned()
             .map_err(|_| SocketRefused::NodeFull)?;
         let address = match address.map(address_key) {
-            Some(key) => Some(
-                Held::take(&self.addresses, key, self.per_address).ok_or(
-                    SocketRefused::TooManyFromAddress {
-                        max: self.per_address,
-                    },
-                )?,
-            ),
+            Some(key) => Some(Held::take(&self.addresses, key, self.per_address).ok_or(
+                SocketRefused::TooManyFromAddress {
+                    max: self.per_address,
+                },
+            )?),
             None => None,
         };
         Ok(Slot {
@@ -97,11 +94,6 @@ impl SocketLimit {
             _user: None,
             limit: self.clone(),
         })
-    }
-
-    /// Sockets open now.
-    pub fn open(&self) -> usize {
-        self.max - self.node.available_permits()
     }
 
     /// Waits until every socket has closed, or `limit` has passed.
@@ -237,7 +229,11 @@ mod tests {
     fn the_node_cap_leaves_descriptors_for_everything_else() {
         assert_eq!(node_capacity(100_000, 20_000, 1_040), 18_960);
         assert_eq!(node_capacity(5_000, 1_048_576, 1_040), 5_000);
-        assert_eq!(node_capacity(100_000, 1_024, 1_040), 512, "a tiny limit is halved");
+        assert_eq!(
+            node_capacity(100_000, 1_024, 1_040),
+            512,
+            "a tiny limit is halved"
+        );
         assert_eq!(node_capacity(100_000, 0, 1_040), 0);
     }
 
@@ -253,9 +249,9 @@ mod tests {
         ));
         let c = limit.take(ip).unwrap().for_user("v").unwrap();
         assert!(matches!(limit.take(ip), Err(SocketRefused::NodeFull)));
-        assert_eq!(limit.open(), 3);
+        assert_eq!(limit.node.available_permits(), 0);
         drop((a, b, c));
-        assert_eq!(limit.open(), 0);
+        assert_eq!(limit.node.available_permits(), 3);
         assert!(limit.users.lock().is_empty() && limit.addresses.lock().is_empty());
     }
 

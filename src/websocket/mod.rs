@@ -26,9 +26,9 @@ mod upgrade;
 mod writer;
 
 pub use actix_http::ws::{CloseCode, CloseReason, ProtocolError};
-pub use reader::{Message, MessageStream};
 pub use error::SocketRefused;
 pub use limits::SocketLimit;
+pub use reader::{Message, MessageStream};
 pub use upgrade::service;
 pub use writer::{Closed, Session};
 

@@ -15,8 +15,8 @@ use futures::SinkExt;
 
 use super::limits::{client_address, SocketLimit};
 use super::socket::Socket;
-use super::{routes, MessageStream, Session};
-use crate::error::{json_error, CommonError};
+use super::{routes, MessageStream, Session, SocketRefused};
+use crate::error::{json_error, ApiErrorKind, CommonError};
 use crate::realtime::routes::authenticate;
 use crate::state::AppState;
 
@@ -55,7 +55,7 @@ async fn accept(
     let address = client_address(framed.io_ref().peer_addr().ok(), head);
     let slot = match limit.take(address) {
         Ok(slot) => slot,
-        Err(e) => return refuse(framed, e.error_response()).await,
+        Err(e) => return refuse_for_room(framed, e).await,
     };
     let user_id = match authenticate(&state, head) {
         Ok(user_id) => user_id,
@@ -63,7 +63,7 @@ async fn accept(
     };
     let slot = match slot.for_user(&user_id) {
         Ok(slot) => slot,
-        Err(e) => return refuse(framed, e.error_response()).await,
+        Err(e) => return refuse_for_room(framed, e).await,
     };
     let opened = match endpoint.check(&state, user_id, head).await {
         Ok(opened) => opened,
@@ -94,6 +94,12 @@ async fn accept(
     let socket = Socket::new(parts.io, slot);
     let stream = MessageStream::new(socket.clone(), leftover);
     opened.start(state, Session::new(socket), stream);
+}
+
+/// Refuses a socket that found no room, counting why for `/metrics`.
+async fn refuse_for_room(framed: Framed<TcpStream, h1::Codec>, refused: SocketRefused) {
+    metrics::counter!("imshare_ws_refused_total", "code" => refused.code()).increment(1);
+    refuse(framed, refused.error_response()).await
 }
 
 /// Answers with an error response and closes the connection.

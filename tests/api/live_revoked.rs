@@ -48,7 +48,10 @@ async fn an_unfriended_viewer_loses_the_share(backend: Backend) {
     sharer.send_tiles(&[(0, fake_png("first"))]).await;
     for viewer in [&mut b, &mut c] {
         viewer.expect_frame().await;
-        assert_eq!(tiles_of(&viewer.expect_frame().await)[0].1, fake_png("first"));
+        assert_eq!(
+            tiles_of(&viewer.expect_frame().await)[0].1,
+            fake_png("first")
+        );
     }
 
     let res = app
@@ -66,13 +69,20 @@ async fn an_unfriended_viewer_loses_the_share(backend: Backend) {
     eprintln!("unfriending → live viewer socket closed in {took:?} ({backend:?})");
     assert!(took < Duration::from_secs(1), "closed after {took:?}");
 
-    assert_eq!(app.get(&rest, &bob.token).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&rest, &bob.token).await.status(),
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         page(&app, &viewer_page, Some(&bobs_page)).await.status,
         StatusCode::NOT_FOUND
     );
     let reopened = LiveWs::try_connect(&live_url(&app, &share, false), Some(&bob.token)).await;
-    assert_eq!(reopened.err(), Some(404), "no new socket for the former friend");
+    assert_eq!(
+        reopened.err(),
+        Some(404),
+        "no new socket for the former friend"
+    );
 
     // Carol still watches, and the share no longer lists Bob.
     sharer.send_tiles(&[(1, fake_png("second"))]).await;

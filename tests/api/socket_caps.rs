@@ -24,7 +24,9 @@ fn assert_too_many(refusal: Refusal, code: &str) {
     assert!(retry > 0);
     let body: Value = serde_json::from_slice(&refusal.into_body().expect("a body")).unwrap();
     assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
 }
 
 async fn open(app: &TestApp, user: &TestUser) -> WsStream {
@@ -41,7 +43,10 @@ async fn open_when_freed(app: &TestApp, user: &TestUser) -> WsStream {
             Ok(ws) => return ws,
             Err(r) => assert_eq!(r.status().as_u16(), 429),
         }
-        assert!(tokio::time::Instant::now() < deadline, "the place never came back");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the place never came back"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -81,7 +86,11 @@ async fn one_user_holds_at_most_sixteen_sockets() {
 
     // Others are served, HTTP answers.
     let _bobs = open(&app, &bob).await;
-    let health = app.client.get(format!("{}/healthz", app.address)).send().await;
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await;
     assert_eq!(health.unwrap().status().as_u16(), 200);
 
     // Closing one gives its place back.
@@ -132,7 +141,26 @@ async fn the_refusals_are_documented() {
     for path in ["/v1/ws", "/v1/live-shares/{id}/ws"] {
         let responses = &doc["paths"][path]["get"]["responses"];
         for status in ["429", "503"] {
-            assert!(responses[status].is_object(), "{path} {status}: {responses}");
+            assert!(
+                responses[status].is_object(),
+                "{path} {status}: {responses}"
+            );
         }
     }
+}
+
+/// The node's socket cap is fitted under the descriptor limit, which is raised first.
+#[tokio::test]
+async fn the_descriptor_soft_limit_is_raised_at_start() {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let hard = getrlimit(Resource::Nofile)
+        .maximum
+        .expect("a finite hard limit on descriptors");
+    let lowered = Rlimit {
+        current: Some(hard - 1),
+        maximum: Some(hard),
+    };
+    setrlimit(Resource::Nofile, lowered).expect("lowering the soft limit");
+    let _app = spawn_app(Backend::Sqlite).await;
+    assert_eq!(getrlimit(Resource::Nofile).current, Some(hard));
 }

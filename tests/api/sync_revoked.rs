@@ -59,7 +59,9 @@ impl TestApp {
 
     /// `DELETE path` as `user`, asserting 204; returns when the answer arrived.
     async fn revoke(&self, path: &str, user: &TestUser) -> Instant {
-        let res = self.call(Method::DELETE, path, Some(&user.token), None).await;
+        let res = self
+            .call(Method::DELETE, path, Some(&user.token), None)
+            .await;
         assert_eq!(res.status(), StatusCode::NO_CONTENT, "DELETE {path}");
         Instant::now()
     }
@@ -112,7 +114,10 @@ async fn a_member_removed_from_the_group_loses_its_room(backend: Backend) {
         .await;
     let bobs_page = session_through_link(&app, &bob, &bob).await;
     let path = format!("/s/{room}");
-    assert_eq!(page(&app, &path, Some(&bobs_page)).await.status, StatusCode::OK);
+    assert_eq!(
+        page(&app, &path, Some(&bobs_page)).await.status,
+        StatusCode::OK
+    );
     let mut b = joined(&app, &bob, &room).await;
     let mut c = joined(&app, &carol, &room).await;
     // A socket of Bob's that never entered the room stays open.
@@ -130,7 +135,11 @@ async fn a_member_removed_from_the_group_loses_its_room(backend: Backend) {
         StatusCode::NOT_FOUND
     );
     let mut b = frames_are_refused(&app, &bob, &room).await;
-    assert_eq!(app.room_version(&room, &carol).await, 1, "bob changed nothing");
+    assert_eq!(
+        app.room_version(&room, &carol).await,
+        1,
+        "bob changed nothing"
+    );
 
     // Carol goes on; Bob's sockets see none of it, nor the group's messages.
     c.send(region(&room, 1, Some("https://example.org/sport")))
@@ -141,7 +150,8 @@ async fn a_member_removed_from_the_group_loses_its_room(backend: Backend) {
     a.expect("ack").await;
     assert_eq!(c.expect("group.message").await["body"], "bob is gone");
     for ws in [&mut b, &mut b_chat] {
-        ws.expect_no("sync.region", Duration::from_millis(300)).await;
+        ws.expect_no("sync.region", Duration::from_millis(300))
+            .await;
         ws.expect_no("group.message", Duration::from_millis(300))
             .await;
     }
@@ -178,9 +188,7 @@ async fn an_unfriended_participant_loses_the_room(backend: Backend) {
     let mut c = joined(&app, &carol, &room).await;
 
     // Bob ends the friendship himself: the room Alice shared with him goes with it.
-    let unfriended = app
-        .revoke(&format!("/v1/friends/{}", alice.id), &bob)
-        .await;
+    let unfriended = app.revoke(&format!("/v1/friends/{}", alice.id), &bob).await;
     let took = closed_for_revocation(&mut b, &room, unfriended).await;
     eprintln!("unfriending → sync socket closed in {took:?} ({backend:?})");
 
