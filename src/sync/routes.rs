@@ -31,8 +31,8 @@ pub struct NewRoom {
     /// as they are at each check: a member removed from the group loses the room, one added
     /// gains it.
     group_id: Option<String>,
-    /// Users to share with: friends of the caller, or members of `group_id`; each keeps the
-    /// room while that friendship or membership lasts.
+    /// Users to share with: members of `group_id` if given, else friends of the caller;
+    /// each keeps the room while that membership or friendship lasts.
     participants: Option<Vec<String>>,
 }
 
@@ -105,16 +105,16 @@ async fn create_room(
     }))
 }
 
-/// The caller plus the requested participants, each checked: a friend of the caller or
-/// a member of the group (of which the caller must be a member). None for a group room
-/// without a list: it is for the whole group, whoever its members are at each check.
+/// The caller plus the requested participants, each checked: members of the group (of
+/// which the caller must be a member) for a group room, else friends of the caller. None
+/// for a group room without a list: it is for the whole group, as its membership changes.
 async fn allowed_participants(
     state: &AppState,
     caller: &str,
     group_id: Option<&str>,
     requested: Option<Vec<String>>,
 ) -> Result<Option<Vec<String>>, SyncError> {
-    let members: BTreeSet<String> = match group_id {
+    let members: Option<BTreeSet<String>> = match group_id {
         Some(g) => {
             if group_of_member(&state.db, g, caller).await?.is_none() {
                 return Err(SyncError::GroupNotFound);
@@ -122,26 +122,16 @@ async fn allowed_participants(
             if requested.is_none() {
                 return Ok(None);
             }
-            store::group_members(&state.db, g)
-                .await?
-                .into_iter()
-                .collect()
+            Some(
+                store::group_members(&state.db, g)
+                    .await?
+                    .into_iter()
+                    .collect(),
+            )
         }
-        None => BTreeSet::new(),
+        None => None,
     };
-    checked(state, caller, &members, requested.unwrap_or_default())
-        .await
-        .map(Some)
-}
-
-/// `requested` plus the caller, if each is a member (of `members`) or a friend of the caller.
-async fn checked(
-    state: &AppState,
-    caller: &str,
-    members: &BTreeSet<String>,
-    requested: Vec<String>,
-) -> Result<Vec<String>, SyncError> {
-    let mut chosen: BTreeSet<String> = requested.into_iter().collect();
+    let mut chosen: BTreeSet<String> = requested.unwrap_or_default().into_iter().collect();
     chosen.insert(caller.to_owned());
     if chosen.len() > MAX_PARTICIPANTS {
         return Err(SyncError::InvalidInput(format!(
@@ -149,15 +139,16 @@ async fn checked(
             chosen.len()
         )));
     }
-    for user in &chosen {
-        if user != caller
-            && !members.contains(user)
-            && !are_friends(&state.db, caller, user).await?
-        {
+    for user in chosen.iter().filter(|u| *u != caller) {
+        let allowed = match &members {
+            Some(members) => members.contains(user),
+            None => are_friends(&state.db, caller, user).await?,
+        };
+        if !allowed {
             return Err(SyncError::NotAllowed(user.clone()));
         }
     }
-    Ok(chosen.into_iter().collect())
+    Ok(Some(chosen.into_iter().collect()))
 }
 
 /// The room's latest URL, region and version (participants only, as of now).

@@ -2,10 +2,10 @@
 //!
 //! Who may use a room is never stored as such: it is derived, in every query that reads or
 //! changes a room, from the rights it rests on now ([`may_use!`]). A room for a whole group
-//! (stored without a participant list) is open to the group's current members. A listed
-//! participant must still have the right they were listed for: membership of the room's
-//! group, or friendship with its creator. The creator of a room without a group keeps it.
-//! So a member removed from a group, or a friend unfriended, loses the room at once.
+//! (stored without a participant list) is open to the group's current members; one with a
+//! list, to the listed users while they are members. A room without a group is open to
+//! its creator and to the listed users while they are the creator's friends. So a member
+//! removed from a group, or a friend unfriended, loses the room at once.
 
 use super::domain::{Region, SharedUrl};
 use crate::db::Db;
@@ -58,9 +58,10 @@ macro_rules! may_use {
             "AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ar.group_id AND gm.user_id = ", $user, ") ",
             "AND (NOT EXISTS (SELECT 1 FROM sync_participants pa WHERE pa.room_id = ar.id) ",
             "OR EXISTS (SELECT 1 FROM sync_participants pb WHERE pb.room_id = ar.id AND pb.user_id = ", $user, "))) ",
-            // On the list: the creator of a room without a group, or a friend of the creator.
-            "OR (EXISTS (SELECT 1 FROM sync_participants pc WHERE pc.room_id = ar.id AND pc.user_id = ", $user, ") ",
-            "AND ((ar.group_id IS NULL AND ar.creator_id = ", $user, ") ",
+            // A room without a group: on the list, and its creator or a friend of the creator.
+            "OR (ar.group_id IS NULL ",
+            "AND EXISTS (SELECT 1 FROM sync_participants pc WHERE pc.room_id = ar.id AND pc.user_id = ", $user, ") ",
+            "AND (ar.creator_id = ", $user, " ",
             "OR EXISTS (SELECT 1 FROM friendships fr WHERE fr.user_id = ar.creator_id AND fr.friend_id = ", $user, ")))))"
         )
     };
@@ -70,7 +71,8 @@ macro_rules! may_use {
 pub enum Audience<'a> {
     /// Every current member of the room's group.
     WholeGroup,
-    /// These users (the creator among them), each while their right lasts.
+    /// These users (the creator among them), each while their membership of the room's
+    /// group, or without a group their friendship with the creator, lasts.
     Listed(&'a [String]),
 }
 

@@ -14,6 +14,7 @@ use crate::ws::{group_send, Ws};
 
 on_both_databases!(
     a_member_removed_from_the_group_loses_its_room,
+    a_listed_member_removed_from_the_group_loses_the_room,
     an_unfriended_participant_loses_the_room,
 );
 
@@ -169,6 +170,50 @@ async fn a_member_removed_from_the_group_loses_its_room(backend: Backend) {
         .await;
     assert_eq!(add.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.room_status(&room, &dave).await, StatusCode::OK);
+}
+
+/// Every member of a group is the owner's friend (the owner adds only friends), so a room
+/// for some of the members rests on their membership alone, not on that friendship.
+async fn a_listed_member_removed_from_the_group_loses_the_room(backend: Backend) {
+    let app = app_without_worker(backend).await;
+    let alice = app.create_user("alice").await;
+    let bob = app.create_user("bob").await;
+    let carol = app.create_user("carol").await;
+    let group = app.create_group(&alice, &[&bob, &carol]).await;
+    let outsider = app.create_user("erin").await;
+    app.befriend(&alice, &outsider).await;
+    let refused = app
+        .post(
+            "/v1/sync-rooms",
+            &alice.token,
+            json!({"url": PAGE, "group_id": group, "participants": [outsider.id]}),
+        )
+        .await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "a friend, not a member"
+    );
+    let room = app
+        .new_room(
+            &alice,
+            json!({"url": PAGE, "group_id": group, "participants": [bob.id]}),
+        )
+        .await;
+    assert_eq!(
+        app.room_status(&room, &carol).await,
+        StatusCode::NOT_FOUND,
+        "not listed"
+    );
+    let mut b = joined(&app, &bob, &room).await;
+
+    let removed = app
+        .revoke(&format!("/v1/groups/{group}/members/{}", bob.id), &alice)
+        .await;
+    closed_for_revocation(&mut b, &room, removed).await;
+    assert_eq!(app.room_status(&room, &bob).await, StatusCode::NOT_FOUND);
+    frames_are_refused(&app, &bob, &room).await;
+    assert_eq!(app.room_status(&room, &alice).await, StatusCode::OK);
 }
 
 async fn an_unfriended_participant_loses_the_room(backend: Backend) {
