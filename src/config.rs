@@ -157,7 +157,15 @@ pub struct RealtimeSettings {
     pub idle_timeout_secs: u64,
     pub presence_ttl_secs: u64,
     /// WebSockets (gateway and live shares) one node keeps open; more are refused (503).
+    /// Fitted under the file-descriptor limit, less `reserved_fds`, at start.
     pub max_sockets: usize,
+    /// WebSockets one user may hold on a node; more are refused (429).
+    pub max_sockets_per_user: usize,
+    /// WebSockets one client address (an IPv6 /64) may hold on a node; more are refused (429).
+    pub max_sockets_per_ip: usize,
+    /// Descriptors kept free of WebSockets for HTTP, the store and files (plus one per
+    /// database connection).
+    pub reserved_fds: u64,
 }
 
 /// A live share's limits (SPEC §5).

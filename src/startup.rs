@@ -76,7 +76,7 @@ impl Application {
             live: Default::default(),
             cluster,
         };
-        let sockets = websocket::SocketLimit::new(state.settings.realtime.max_sockets);
+        let sockets = websocket::SocketLimit::from_settings(&state.settings);
         let server = serve(http, state.clone(), sockets.clone())?;
         let metrics = match state.settings.metrics_listen_addr()? {
             Some(addr) => Some(ops::operator::serve(addr)?),

@@ -1,5 +1,6 @@
 //! HTTP routes for groups. Membership changes are mirrored into the real-time hub so the
-//! online table never routes a message to someone who left, or misses someone who joined.
+//! online table never routes a message to someone who left, or misses someone who joined;
+//! a removal also closes the removed member's sockets in the group's sync rooms.
 
 use actix_web::{delete, get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,7 @@ use super::store::{self, GroupRow};
 use super::GroupError;
 use crate::accounts::find_user_by_id;
 use crate::auth::AuthUser;
+use crate::realtime::access::{self, Revoked};
 use crate::social::are_friends;
 use crate::state::AppState;
 use crate::time_util::rfc3339;
@@ -133,7 +135,11 @@ async fn remove_member(
     if !store::remove_member(&state.db, &group.id, &target).await? {
         return Err(GroupError::NotAMember);
     }
-    state.hub.leave_group(&group.id, &target);
+    let revoked = Revoked::GroupMember {
+        group_id: &group.id,
+        user_id: &target,
+    };
+    access::revoked(&state, revoked).await;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -6,6 +6,7 @@
 //!   [`viewer`].
 //! - [`relay`]: each share's current picture ([`tile_set`]) and viewers' queues.
 //! - [`page`]: the viewer page `/l/{id}`, painting tiles on a canvas.
+//! - [`revoke`]: closing the sockets of a viewer who is no longer the sharer's friend.
 //!
 //! The binary protocol, and the tiler of the reference sharer (`imshare live-share`), are
 //! in the `imshare-live` crate. The picture lives in the memory of the node the sharer is
@@ -15,6 +16,7 @@
 mod error;
 mod page;
 mod relay;
+mod revoke;
 mod routes;
 mod sharer;
 pub mod socket;
@@ -27,6 +29,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub use error::LiveError;
 pub use imshare_live::protocol;
 pub use relay::Relays;
+pub use revoke::recheck;
 
 /// Registers the live share API, its socket and the viewer page.
 pub fn configure(cfg: &mut ServiceConfig) {

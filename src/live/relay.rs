@@ -56,6 +56,19 @@ impl Relays {
         }
     }
 
+    /// The shares on which `user_id` watches, with the tokens that close those sockets.
+    pub fn watched_by(&self, user_id: &str) -> Vec<(String, Vec<CancellationToken>)> {
+        let relays: Vec<(String, Arc<Relay>)> = lock(&self.shares)
+            .iter()
+            .map(|(id, relay)| (id.clone(), relay.clone()))
+            .collect();
+        relays
+            .into_iter()
+            .map(|(id, relay)| (id, relay.viewers_of(user_id)))
+            .filter(|(_, tokens)| !tokens.is_empty())
+            .collect()
+    }
+
     /// Ends a share: every socket attached to it is closed and the picture dropped.
     pub fn end(&self, share_id: &str) {
         if let Some(relay) = lock(&self.shares).remove(share_id) {
@@ -84,6 +97,8 @@ struct RelayState {
 struct ViewerSlot {
     tx: mpsc::Sender<ToViewer>,
     lagging: Arc<AtomicBool>,
+    user_id: String,
+    revoked: CancellationToken,
 }
 
 /// A viewer's end of the relay.
@@ -93,6 +108,8 @@ pub struct ViewerHandle {
     /// Set when frames were dropped because the queue was full: start again from
     /// [`Relay::snapshot`].
     pub lagging: Arc<AtomicBool>,
+    /// Cancelled when the viewer's right to watch ended.
+    pub revoked: CancellationToken,
 }
 
 impl Relay {
@@ -135,22 +152,42 @@ impl Relay {
         Ok(())
     }
 
-    /// Attaches a viewer with a queue of `queue` messages; returns its handle and the first
-    /// picture to send: whether the sharer is connected, then the whole current picture.
-    pub fn attach_viewer(&self, queue: usize) -> (ViewerHandle, Vec<ToViewer>) {
+    /// Attaches a viewer (`user_id`) with a queue of `queue` messages; returns its handle
+    /// and the first picture to send: whether the sharer is connected, then the whole
+    /// current picture.
+    pub fn attach_viewer(&self, user_id: &str, queue: usize) -> (ViewerHandle, Vec<ToViewer>) {
         let mut state = lock(&self.inner);
         let id = state.next_id();
         let (tx, rx) = mpsc::channel(queue.max(1));
         let lagging = Arc::new(AtomicBool::new(false));
+        let revoked = CancellationToken::new();
         state.viewers.insert(
             id,
             ViewerSlot {
                 tx,
                 lagging: lagging.clone(),
+                user_id: user_id.to_owned(),
+                revoked: revoked.clone(),
             },
         );
         let first = state.first_picture();
-        (ViewerHandle { id, rx, lagging }, first)
+        let handle = ViewerHandle {
+            id,
+            rx,
+            lagging,
+            revoked,
+        };
+        (handle, first)
+    }
+
+    /// The revocation tokens of `user_id`'s viewer sockets on this share.
+    fn viewers_of(&self, user_id: &str) -> Vec<CancellationToken> {
+        lock(&self.inner)
+            .viewers
+            .values()
+            .filter(|v| v.user_id == user_id)
+            .map(|v| v.revoked.clone())
+            .collect()
     }
 
     /// The whole current picture, for a viewer that lagged behind.

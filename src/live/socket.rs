@@ -12,7 +12,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::store::{self, Role};
 use super::{sharer, viewer, LiveError};
-use crate::realtime::routes::authenticate;
 use crate::state::AppState;
 use crate::websocket::{self, MessageStream, Session};
 
@@ -39,7 +38,11 @@ pub struct SocketQuery {
     (status = 101, description = "switching to the WebSocket"), (status = 401),
     (status = 404, description = "no such share, or neither its sharer nor a viewer"),
     (status = 410, description = "the share has ended"),
-    (status = 426, description = "not a WebSocket upgrade")), security(("bearer" = [])))]
+    (status = 426, description = "not a WebSocket upgrade"),
+    (status = 429, description = "too_many_sockets / too_many_sockets_from_address: the user or \
+        the client's address holds as many WebSockets as allowed (see `GET /v1/ws`); with Retry-After"),
+    (status = 503, description = "busy: the node has as many WebSockets open as it accepts; with Retry-After")),
+    security(("bearer" = [])))]
 #[get("/v1/live-shares/{id}/ws")]
 async fn share_socket(_path: web::Path<String>) -> HttpResponse {
     websocket::upgrade_required()
@@ -52,13 +55,13 @@ pub struct Accepted {
     sends: bool,
 }
 
-/// Checks a share socket's upgrade before it is answered.
+/// Checks a share socket's upgrade by an authenticated user before it is answered.
 pub async fn check(
     state: &AppState,
     share_id: &str,
+    user_id: String,
     head: &RequestHead,
 ) -> Result<Accepted, LiveError> {
-    let user_id = authenticate(state, head)?;
     let query = web::Query::<SocketQuery>::from_query(head.uri.query().unwrap_or(""))
         .map_err(|e| LiveError::InvalidInput(format!("bad query: {e}")))?;
     let (share, role) = store::share_for(&state.db, share_id, &user_id)
@@ -88,6 +91,11 @@ pub fn start(state: AppState, accepted: Accepted, session: Session, stream: Mess
         actix_web::rt::spawn(sharer::run(state, share_id, relay, session, stream));
     } else {
         tracing::info!(user = %user_id, share = %share_id, "live share: viewer connected");
-        actix_web::rt::spawn(viewer::run(state, share_id, relay, session, stream));
+        let viewer = viewer::Viewer {
+            share_id,
+            user_id,
+            relay,
+        };
+        actix_web::rt::spawn(viewer::run(state, viewer, session, stream));
     }
 }

@@ -1,4 +1,6 @@
-//! SQL for live shares: creation with viewers, and who may open a share's socket.
+//! SQL for live shares: creation with viewers, and who may open a share's socket. A viewer
+//! is chosen at creation, but may watch only while still the sharer's friend: that is
+//! checked in the same query as the share, on every call and every socket open.
 
 use crate::db::Db;
 use crate::on_pool;
@@ -47,7 +49,8 @@ pub async fn create_share(
     })
 }
 
-/// The share and the user's role in it, if the user is its owner or one of its viewers.
+/// The share and the user's role in it, if the user is its owner or one of its viewers
+/// who is still the owner's friend: the right to watch ends with the friendship.
 pub async fn share_for(
     db: &Db,
     share_id: &str,
@@ -55,7 +58,9 @@ pub async fn share_for(
 ) -> Result<Option<(ShareRow, Role)>, sqlx::Error> {
     let sql = "SELECT s.id, s.owner_id, s.width, s.height, s.tile_size, s.created_at, s.ended_at \
                FROM live_shares s WHERE s.id = $1 AND (s.owner_id = $2 OR EXISTS \
-               (SELECT 1 FROM live_share_viewers v WHERE v.share_id = s.id AND v.user_id = $2))";
+               (SELECT 1 FROM live_share_viewers v JOIN friendships f \
+                ON f.user_id = s.owner_id AND f.friend_id = v.user_id \
+                WHERE v.share_id = s.id AND v.user_id = $2))";
     let row: Option<ShareRow> = on_pool!(db.read(), p =>
         sqlx::query_as(sql).bind(share_id).bind(user_id).fetch_optional(p).await)?;
     Ok(row.map(|row| {
@@ -68,9 +73,11 @@ pub async fn share_for(
     }))
 }
 
-/// The share's viewers.
+/// The share's viewers who may still watch (friends of the owner).
 pub async fn viewers(db: &Db, share_id: &str) -> Result<Vec<String>, sqlx::Error> {
-    let sql = "SELECT user_id FROM live_share_viewers WHERE share_id = $1 ORDER BY user_id";
+    let sql = "SELECT v.user_id FROM live_share_viewers v JOIN live_shares s ON s.id = v.share_id \
+               JOIN friendships f ON f.user_id = s.owner_id AND f.friend_id = v.user_id \
+               WHERE v.share_id = $1 ORDER BY v.user_id";
     let rows: Vec<(String,)> =
         on_pool!(db.read(), p => sqlx::query_as(sql).bind(share_id).fetch_all(p).await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())

@@ -18,16 +18,23 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest message a viewer may send: viewers send only control frames.
 const MAX_VIEWER_FRAME: usize = 4096;
 
-/// Serves a viewer until either side closes, the share ends or the service stops.
-pub async fn run(
-    state: AppState,
-    share_id: String,
-    relay: Arc<Relay>,
-    mut session: Session,
-    stream: MessageStream,
-) {
+/// Who watches which share.
+pub struct Viewer {
+    pub share_id: String,
+    pub user_id: String,
+    pub relay: Arc<Relay>,
+}
+
+/// Serves a viewer until either side closes, the share ends, the viewer's right to watch
+/// ends (see [`super::recheck`]) or the service stops.
+pub async fn run(state: AppState, viewer: Viewer, mut session: Session, stream: MessageStream) {
+    let Viewer {
+        share_id,
+        user_id,
+        relay,
+    } = viewer;
     let limits = &state.settings.live;
-    let (mut handle, first) = relay.attach_viewer(limits.viewer_queue_frames);
+    let (mut handle, first) = relay.attach_viewer(&user_id, limits.viewer_queue_frames);
     let mut stream = stream.max_size(MAX_VIEWER_FRAME);
     let shutdown = state.hub.shutdown_token();
     let realtime = &state.settings.realtime;
@@ -38,12 +45,15 @@ pub async fn run(
     // Made once, not per frame (see the gateway's writer).
     let stopping = shutdown.cancelled();
     let ended = relay.ended.cancelled();
-    tokio::pin!(stopping, ended);
+    let revoked = handle.revoked.clone();
+    let revoked = revoked.cancelled();
+    tokio::pin!(stopping, ended, revoked);
     let mut ok = send_all(&mut session, first).await;
     while ok {
         let out = tokio::select! {
             _ = &mut stopping => { reason = close_reason(CloseCode::Restart, "service restart: reconnect in a few seconds"); break }
             _ = &mut ended => { reason = close_reason(CloseCode::Normal, "the share has ended"); break }
+            _ = &mut revoked => { reason = close_reason(CloseCode::Policy, "you may no longer watch this share: you are not the sharer's friend any more"); break }
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > idle_timeout {
                     reason = close_reason(CloseCode::Away, "no heartbeat: the connection was silent too long");

@@ -66,6 +66,7 @@ async fn write_loop(
             }
             ended = &mut reader => break ended.ok().flatten(),
             out = rx.recv() => match out {
+                Some(Outbound::Close(why)) => break close_reason(CloseCode::Policy, why),
                 Some(out) => out,
                 None => break None,
             },
@@ -93,6 +94,8 @@ async fn write(session: &mut Session, out: Outbound) -> Result<(), crate::websoc
         Outbound::Text(text) => session.text(text).await,
         Outbound::Ping => session.ping(b"").await,
         Outbound::Pong(bytes) => session.pong(&bytes).await,
+        // Taken by the loop before it writes; nothing to write.
+        Outbound::Close(_) => Ok(()),
     }
 }
 

@@ -94,6 +94,9 @@ pub enum ServerFrame<'a> {
         version: i64,
         updated_by: &'a str,
     },
+    /// The user's right to a sync room ended; the connection closes behind this frame.
+    #[serde(rename = "sync.revoked")]
+    SyncRevoked { room_id: &'a str },
     /// Something the client asked for went wrong.
     #[serde(rename = "error")]
     Error { code: &'a str, message: &'a str },

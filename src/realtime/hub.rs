@@ -22,6 +22,8 @@ pub enum Outbound {
     Ping,
     /// The answer to a client's ping.
     Pong(bytes::Bytes),
+    /// Close the connection (policy violation) with this reason, after what is queued.
+    Close(&'static str),
 }
 
 /// A change in what this node has online, for the Redis subscriptions: `true` when the
@@ -33,10 +35,11 @@ pub enum Subscription {
     Group(String, bool),
 }
 
-#[derive(Clone)]
 struct Conn {
     tx: mpsc::Sender<Outbound>,
     kick: CancellationToken,
+    /// Sync rooms this connection joined or sent to: it is closed if the right to one ends.
+    rooms: HashSet<String>,
 }
 
 #[derive(Default)]
@@ -77,6 +80,8 @@ pub struct Hub {
 
 /// Most connections that set up at once; the rest wait their turn.
 const CONCURRENT_SETUPS: usize = 32;
+/// Most sync rooms one connection may be in, so a client cannot grow its entry unbounded.
+pub const MAX_ROOMS_PER_CONN: usize = 32;
 
 impl Hub {
     /// An empty hub whose connections queue at most `queue_frames` frames.
@@ -143,6 +148,7 @@ impl Hub {
             Conn {
                 tx: tx.clone(),
                 kick: kick.clone(),
+                rooms: HashSet::new(),
             },
         );
         Registration { id, tx, rx, kick }
@@ -233,6 +239,60 @@ impl Hub {
             return false;
         };
         offer_one(conn, frame)
+    }
+
+    /// Records that a connection is in a sync room; false if it is in as many as allowed.
+    pub fn enter_room(&self, user_id: &str, conn_id: u64, room_id: &str) -> bool {
+        let mut inner = self.lock();
+        let Some(conn) = inner
+            .users
+            .get_mut(user_id)
+            .and_then(|e| e.conns.get_mut(&conn_id))
+        else {
+            return false;
+        };
+        if conn.rooms.len() >= MAX_ROOMS_PER_CONN && !conn.rooms.contains(room_id) {
+            return false;
+        }
+        conn.rooms.insert(room_id.to_owned());
+        true
+    }
+
+    /// Records that a connection is no longer in a sync room.
+    pub fn leave_room(&self, user_id: &str, conn_id: u64, room_id: &str) {
+        let mut inner = self.lock();
+        if let Some(conn) = inner
+            .users
+            .get_mut(user_id)
+            .and_then(|e| e.conns.get_mut(&conn_id))
+        {
+            conn.rooms.remove(room_id);
+        }
+    }
+
+    /// The user's connections that are in a sync room, with their rooms.
+    pub fn rooms_of(&self, user_id: &str) -> Vec<(u64, Vec<String>)> {
+        let inner = self.lock();
+        let Some(entry) = inner.users.get(user_id) else {
+            return Vec::new();
+        };
+        entry
+            .conns
+            .iter()
+            .filter(|(_, c)| !c.rooms.is_empty())
+            .map(|(id, c)| (*id, c.rooms.iter().cloned().collect()))
+            .collect()
+    }
+
+    /// Sends `last` to one connection and closes it with `why` behind it.
+    pub fn close_conn(&self, user_id: &str, conn_id: u64, last: ByteString, why: &'static str) {
+        let inner = self.lock();
+        if let Some(conn) = inner.users.get(user_id).and_then(|e| e.conns.get(&conn_id)) {
+            // A full queue kicks the connection, which closes it all the same.
+            if offer_one(conn, Outbound::Text(last)) {
+                offer_one(conn, Outbound::Close(why));
+            }
+        }
     }
 
     /// Whether the user has a connection to this node.

@@ -4,6 +4,7 @@
 //! stored (and committed) before it is acked and fanned out, so an acked message survives
 //! a crash and a member who missed it replays it with `group.sync`.
 
+pub mod access;
 pub mod cluster;
 mod connection;
 mod frames;

@@ -32,7 +32,10 @@ pub struct WsQuery {
 #[utoipa::path(tag = "realtime", params(WsQuery), responses(
     (status = 101, description = "switching to the WebSocket"), (status = 401),
     (status = 426, description = "not a WebSocket upgrade"),
-    (status = 503, description = "the node has as many WebSockets open as it accepts")),
+    (status = 429, description = "too_many_sockets: the user holds `realtime.max_sockets_per_user` \
+        WebSockets (gateway and live shares together), or too_many_sockets_from_address: that \
+        many are open from the client's address (`realtime.max_sockets_per_ip`); with Retry-After"),
+    (status = 503, description = "busy: the node has as many WebSockets open as it accepts; with Retry-After")),
     security(("bearer" = [])))]
 #[get("/v1/ws")]
 async fn websocket() -> HttpResponse {
@@ -45,9 +48,8 @@ pub struct Accepted {
     groups: Vec<String>,
 }
 
-/// Checks a `GET /v1/ws` upgrade before it is answered.
-pub async fn check(state: &AppState, head: &RequestHead) -> Result<Accepted, CommonError> {
-    let user_id = authenticate(state, head)?;
+/// Checks a `GET /v1/ws` upgrade of an authenticated user before it is answered.
+pub async fn check(state: &AppState, user_id: String) -> Result<Accepted, CommonError> {
     let turn = state.hub.setup_turn().await;
     let groups = group_ids_of(&state.db, &user_id).await?;
     drop(turn);
@@ -68,8 +70,9 @@ pub fn start(state: AppState, accepted: Accepted, session: Session, stream: Mess
     ));
 }
 
-/// The user a WebSocket request is from: an access token in the `Authorization` header
-/// or, since browsers cannot set headers on a WebSocket, in `?access_token=`.
+/// The user a WebSocket request (gateway or live share) is from: an access token in the
+/// `Authorization` header or, since browsers cannot set headers on a WebSocket, in
+/// `?access_token=`.
 pub(crate) fn authenticate(state: &AppState, head: &RequestHead) -> Result<String, CommonError> {
     let header = head
         .headers
@@ -88,7 +91,7 @@ pub(crate) fn authenticate(state: &AppState, head: &RequestHead) -> Result<Strin
             .ok_or(CommonError::Unauthenticated)?,
     };
     // An access token, or the WebSocket-only ticket a page (group, sync, live share) hands
-    // its script. Also used by the live share socket.
+    // its script.
     state
         .tokens
         .verify(&token)

@@ -1,11 +1,22 @@
 //! The gateway side of region sync: `sync.region` updates and `sync.join` (see
 //! [`crate::sync`] for the store and [`super::frames`] for the frame table).
+//!
+//! Every frame is checked against the sender's right to the room as it is now (the store
+//! derives it per query). A connection that joined or sent to a room is recorded in the
+//! hub as in it; when the user's right to the room ends, [`recheck`] closes it.
+
+use std::collections::{BTreeSet, HashSet};
 
 use super::frames::ServerFrame;
 use super::handler::ConnCtx;
+use super::hub::MAX_ROOMS_PER_CONN;
 use super::route;
+use crate::state::AppState;
 use crate::sync::domain::{Region, SharedUrl};
 use crate::sync::store::{self, Applied, Change};
+
+/// The close reason of a connection whose right to a room it was in ended.
+const REVOKED: &str = "your access to a sync room you were in ended; reconnect to go on";
 
 /// A `sync.region` frame as received.
 pub struct RegionUpdate {
@@ -28,6 +39,9 @@ pub async fn region(ctx: &ConnCtx, update: RegionUpdate) {
         Ok(u) => u,
         Err(why) => return ctx.error("invalid_url", &why),
     };
+    if !enter(ctx, &update.room_id) {
+        return;
+    }
     let change = Change {
         room_id: &update.room_id,
         user_id: &ctx.user_id,
@@ -51,7 +65,7 @@ pub async fn region(ctx: &ConnCtx, update: RegionUpdate) {
             }
         }
         Ok(Applied::Stale(current)) => ctx.reply(&ServerFrame::sync_state(&current)),
-        Ok(Applied::NotParticipant) => not_a_participant(ctx),
+        Ok(Applied::NotParticipant) => not_a_participant(ctx, &update.room_id),
         Err(e) => {
             tracing::error!(error = %e, "applying a region update failed");
             ctx.error(
@@ -65,9 +79,12 @@ pub async fn region(ctx: &ConnCtx, update: RegionUpdate) {
 /// Sends the room's current state to this connection.
 #[tracing::instrument(skip_all, fields(user = %ctx.user_id, room = %room_id))]
 pub async fn join(ctx: &ConnCtx, room_id: &str) {
+    if !enter(ctx, room_id) {
+        return;
+    }
     match store::state_for(&ctx.state.db, room_id, &ctx.user_id).await {
         Ok(Some(state)) => ctx.reply(&ServerFrame::sync_state(&state)),
-        Ok(None) => not_a_participant(ctx),
+        Ok(None) => not_a_participant(ctx, room_id),
         Err(e) => {
             tracing::error!(error = %e, "reading a sync room failed");
             ctx.error("internal", "could not read the room; send sync.join again");
@@ -75,9 +92,51 @@ pub async fn join(ctx: &ConnCtx, room_id: &str) {
     }
 }
 
-fn not_a_participant(ctx: &ConnCtx) {
+/// Records the connection as in the room before its right is checked, so a revocation
+/// that lands between the check and the record still finds it; false (and an error sent)
+/// if the connection is in too many rooms.
+fn enter(ctx: &ConnCtx, room_id: &str) -> bool {
+    if ctx.state.hub.enter_room(&ctx.user_id, ctx.conn_id, room_id) {
+        return true;
+    }
+    let why = format!(
+        "one connection may be in at most {MAX_ROOMS_PER_CONN} sync rooms; open another connection"
+    );
+    ctx.error("too_many_rooms", &why);
+    false
+}
+
+fn not_a_participant(ctx: &ConnCtx, room_id: &str) {
+    ctx.state.hub.leave_room(&ctx.user_id, ctx.conn_id, room_id);
     ctx.error(
         "sync_room_not_found",
         "no such sync room, or you are not one of its participants",
     );
+}
+
+/// Closes the user's connections in a room they may no longer use, each after a
+/// `sync.revoked` frame naming the room.
+#[tracing::instrument(skip_all, fields(user = %user_id))]
+pub async fn recheck(state: &AppState, user_id: &str) {
+    let conns = state.hub.rooms_of(user_id);
+    let rooms: BTreeSet<&String> = conns.iter().flat_map(|(_, rooms)| rooms).collect();
+    let mut lost = HashSet::new();
+    for room in rooms {
+        match store::may_use(&state.db, room, user_id).await {
+            Ok(true) => {}
+            Ok(false) => {
+                lost.insert(room.as_str());
+            }
+            // Its frames are still checked one by one, and fan-out follows the rights.
+            Err(e) => tracing::error!(error = %e, room = %room,
+                "re-checking a sync room after a revocation failed; the connection stays open"),
+        }
+    }
+    for (conn_id, rooms) in &conns {
+        if let Some(room) = rooms.iter().find(|r| lost.contains(r.as_str())) {
+            tracing::info!(conn = conn_id, room = %room, "sync room revoked: closing the connection");
+            let frame = ServerFrame::SyncRevoked { room_id: room }.encode();
+            state.hub.close_conn(user_id, *conn_id, frame, REVOKED);
+        }
+    }
 }

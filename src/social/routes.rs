@@ -8,6 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{store, SocialError};
 use crate::accounts::{find_user_by_id, find_user_by_username, Presence, Username};
 use crate::auth::AuthUser;
+use crate::realtime::access::{self, Revoked};
 use crate::state::AppState;
 
 /// Registers the friend routes.
@@ -176,5 +177,11 @@ async fn remove_friend(
     if !store::remove_friend(&state.db, &user.id, &path).await? {
         return Err(SocialError::NotFriends);
     }
+    // Live shares and sync rooms resting on the friendship end with it, open sockets too.
+    let revoked = Revoked::Friendship {
+        a: &user.id,
+        b: &path,
+    };
+    access::revoked(&state, revoked).await;
     Ok(HttpResponse::NoContent().finish())
 }

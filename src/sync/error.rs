@@ -11,7 +11,7 @@ pub enum SyncError {
     RoomNotFound,
     #[error("no such group, or you are not a member of it")]
     GroupNotFound,
-    #[error("user {0:?} is neither your friend nor a member of the room's group; befriend them or add them to the group first")]
+    #[error("user {0:?} cannot be a participant: a group room is for members of its group, any other room for your friends; add them to the group or befriend them first")]
     NotAllowed(String),
     #[error("{0}")]
     InvalidUrl(String),

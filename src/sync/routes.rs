@@ -8,14 +8,14 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::domain::{Region, SharedUrl};
-use super::store::{self, RoomState};
+use super::store::{self, Audience, RoomState};
 use super::SyncError;
 use crate::auth::AuthUser;
 use crate::groups::store::group_of_member;
 use crate::social::are_friends;
 use crate::state::AppState;
 
-/// Most participants a room may have (a group larger than this cannot share one room).
+/// Most participants a listed room may have.
 pub const MAX_PARTICIPANTS: usize = 500;
 
 /// Registers the sync room routes.
@@ -27,9 +27,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Deserialize, ToSchema)]
 pub struct NewRoom {
     url: String,
-    /// Share with this group: its members (all of them, unless `participants` is given).
+    /// Share with this group: its members (all of them, unless `participants` is given),
+    /// as they are at each check: a member removed from the group loses the room, one added
+    /// gains it.
     group_id: Option<String>,
-    /// Users to share with: friends of the caller, or members of `group_id`.
+    /// Users to share with: members of `group_id` if given, else friends of the caller;
+    /// each keeps the room while that membership or friendship lasts.
     participants: Option<Vec<String>>,
 }
 
@@ -80,8 +83,11 @@ async fn create_room(
         participants,
     } = body.into_inner();
     let url = SharedUrl::parse(&url).map_err(SyncError::InvalidUrl)?;
-    let participants =
-        allowed_participants(&state, &user.id, group_id.as_deref(), participants).await?;
+    let listed = allowed_participants(&state, &user.id, group_id.as_deref(), participants).await?;
+    let audience = match &listed {
+        Some(users) => Audience::Listed(users),
+        None => Audience::WholeGroup,
+    };
     let id = uuid::Uuid::now_v7().to_string();
     store::create_room(
         &state.db,
@@ -89,7 +95,7 @@ async fn create_room(
         &user.id,
         group_id.as_deref(),
         &url,
-        &participants,
+        audience,
     )
     .await?;
     Ok(HttpResponse::Created().json(CreatedRoom {
@@ -99,30 +105,33 @@ async fn create_room(
     }))
 }
 
-/// The caller plus the requested participants, each checked: a friend of the caller or
-/// a member of the group (of which the caller must be a member).
+/// The caller plus the requested participants, each checked: members of the group (of
+/// which the caller must be a member) for a group room, else friends of the caller. None
+/// for a group room without a list: it is for the whole group, as its membership changes.
 async fn allowed_participants(
     state: &AppState,
     caller: &str,
     group_id: Option<&str>,
     requested: Option<Vec<String>>,
-) -> Result<Vec<String>, SyncError> {
-    let members: BTreeSet<String> = match group_id {
+) -> Result<Option<Vec<String>>, SyncError> {
+    let members: Option<BTreeSet<String>> = match group_id {
         Some(g) => {
             if group_of_member(&state.db, g, caller).await?.is_none() {
                 return Err(SyncError::GroupNotFound);
             }
-            store::group_members(&state.db, g)
-                .await?
-                .into_iter()
-                .collect()
+            if requested.is_none() {
+                return Ok(None);
+            }
+            Some(
+                store::group_members(&state.db, g)
+                    .await?
+                    .into_iter()
+                    .collect(),
+            )
         }
-        None => BTreeSet::new(),
+        None => None,
     };
-    let mut chosen: BTreeSet<String> = match requested {
-        Some(list) => list.into_iter().collect(),
-        None => members.clone(),
-    };
+    let mut chosen: BTreeSet<String> = requested.unwrap_or_default().into_iter().collect();
     chosen.insert(caller.to_owned());
     if chosen.len() > MAX_PARTICIPANTS {
         return Err(SyncError::InvalidInput(format!(
@@ -130,18 +139,19 @@ async fn allowed_participants(
             chosen.len()
         )));
     }
-    for user in &chosen {
-        if user != caller
-            && !members.contains(user)
-            && !are_friends(&state.db, caller, user).await?
-        {
+    for user in chosen.iter().filter(|u| *u != caller) {
+        let allowed = match &members {
+            Some(members) => members.contains(user),
+            None => are_friends(&state.db, caller, user).await?,
+        };
+        if !allowed {
             return Err(SyncError::NotAllowed(user.clone()));
         }
     }
-    Ok(chosen.into_iter().collect())
+    Ok(Some(chosen.into_iter().collect()))
 }
 
-/// The room's latest URL, region and version (participants only).
+/// The room's latest URL, region and version (participants only, as of now).
 #[utoipa::path(tag = "sync", params(("id" = String, Path)),
     responses((status = 200, body = RoomView), (status = 404)), security(("bearer" = [])))]
 #[get("/v1/sync-rooms/{id}")]

@@ -13,7 +13,12 @@
 //! holds no buffer at all: bytes are read into a buffer made when they arrive and dropped
 //! once every frame in it is taken, and a message is encoded into a buffer dropped once
 //! written. Framing, masking and control frames are actix-http's WebSocket codec.
+//!
+//! Before any of that, a request must find room ([`limits`]): on the node, for its user
+//! and for its client address, else it is refused with 503 or 429.
 
+mod error;
+mod limits;
 mod reader;
 mod routes;
 mod socket;
@@ -21,8 +26,9 @@ mod upgrade;
 mod writer;
 
 pub use actix_http::ws::{CloseCode, CloseReason, ProtocolError};
+pub use error::SocketRefused;
+pub use limits::SocketLimit;
 pub use reader::{Message, MessageStream};
-pub use socket::SocketLimit;
 pub use upgrade::service;
 pub use writer::{Closed, Session};
 

@@ -3,33 +3,46 @@
 use actix_http::RequestHead;
 
 use super::{MessageStream, Session};
-use crate::error::CommonError;
 use crate::state::AppState;
 use crate::{live, realtime};
 
+/// Which WebSocket endpoint a request asks for.
+pub(super) enum Endpoint<'a> {
+    /// `GET /v1/ws`: the real-time gateway.
+    Gateway,
+    /// `GET /v1/live-shares/{id}/ws`: a live share's sharer or viewer.
+    LiveShare(&'a str),
+}
+
+/// The endpoint of `path`, if it names one.
+pub(super) fn endpoint(path: &str) -> Option<Endpoint<'_>> {
+    if path == "/v1/ws" {
+        return Some(Endpoint::Gateway);
+    }
+    live_share_id(path).map(Endpoint::LiveShare)
+}
+
 /// A WebSocket request that passed its endpoint's checks.
 pub(super) enum Opened {
-    /// `GET /v1/ws`: the real-time gateway.
     Gateway(realtime::routes::Accepted),
-    /// `GET /v1/live-shares/{id}/ws`: a live share's sharer or viewer.
     LiveShare(live::socket::Accepted),
 }
 
-/// Checks a WebSocket request: which endpoint, who is asking, what they may open.
-pub(super) async fn check(
-    state: &AppState,
-    head: &RequestHead,
-) -> Result<Opened, actix_web::Error> {
-    let path = head.uri.path();
-    if path == "/v1/ws" {
-        let accepted = realtime::routes::check(state, head).await?;
-        return Ok(Opened::Gateway(accepted));
+impl Endpoint<'_> {
+    /// Checks what the (authenticated) user may open here.
+    pub(super) async fn check(
+        &self,
+        state: &AppState,
+        user_id: String,
+        head: &RequestHead,
+    ) -> Result<Opened, actix_web::Error> {
+        Ok(match self {
+            Endpoint::Gateway => Opened::Gateway(realtime::routes::check(state, user_id).await?),
+            Endpoint::LiveShare(share_id) => {
+                Opened::LiveShare(live::socket::check(state, share_id, user_id, head).await?)
+            }
+        })
     }
-    if let Some(share_id) = live_share_id(path) {
-        let accepted = live::socket::check(state, share_id, head).await?;
-        return Ok(Opened::LiveShare(accepted));
-    }
-    Err(CommonError::NotFound("WebSocket endpoint").into())
 }
 
 impl Opened {

@@ -8,15 +8,16 @@ use actix_http::body::BodySize;
 use actix_http::h1::{self, Message as H1Message};
 use actix_http::{ws, ConnectionType, Request, Response};
 use actix_web::dev::{fn_service, ServiceFactory};
-use actix_web::http::StatusCode;
 use actix_web::rt::net::TcpStream;
 use actix_web::{HttpResponse, ResponseError};
 use bytes::BytesMut;
 use futures::SinkExt;
 
-use super::socket::{Socket, SocketLimit};
-use super::{routes, MessageStream, Session};
-use crate::error::json_error;
+use super::limits::{client_address, SocketLimit};
+use super::socket::Socket;
+use super::{routes, MessageStream, Session, SocketRefused};
+use crate::error::{json_error, ApiErrorKind, CommonError};
+use crate::realtime::routes::authenticate;
 use crate::state::AppState;
 
 /// What actix-http passes for an upgrade: the request and the connection, still framed
@@ -44,15 +45,27 @@ async fn accept(
     req: Request,
     mut framed: Framed<TcpStream, h1::Codec>,
 ) {
-    let Some(slot) = limit.take() else {
-        let why = "this node has as many WebSockets open as it accepts; try again in a few seconds";
-        return refuse(
-            framed,
-            json_error(StatusCode::SERVICE_UNAVAILABLE, "busy", why),
-        )
-        .await;
+    let head = req.head();
+    let Some(endpoint) = routes::endpoint(head.uri.path()) else {
+        let error = CommonError::NotFound("WebSocket endpoint");
+        return refuse(framed, error.error_response()).await;
     };
-    let opened = match routes::check(&state, req.head()).await {
+    // Places first, then who is asking, then what they may open: a client over its
+    // share costs no database call.
+    let address = client_address(framed.io_ref().peer_addr().ok(), head);
+    let slot = match limit.take(address) {
+        Ok(slot) => slot,
+        Err(e) => return refuse_for_room(framed, e).await,
+    };
+    let user_id = match authenticate(&state, head) {
+        Ok(user_id) => user_id,
+        Err(e) => return refuse(framed, e.error_response()).await,
+    };
+    let slot = match slot.for_user(&user_id) {
+        Ok(slot) => slot,
+        Err(e) => return refuse_for_room(framed, e).await,
+    };
+    let opened = match endpoint.check(&state, user_id, head).await {
         Ok(opened) => opened,
         Err(e) => return refuse(framed, e.error_response()).await,
     };
@@ -81,6 +94,12 @@ async fn accept(
     let socket = Socket::new(parts.io, slot);
     let stream = MessageStream::new(socket.clone(), leftover);
     opened.start(state, Session::new(socket), stream);
+}
+
+/// Refuses a socket that found no room, counting why for `/metrics`.
+async fn refuse_for_room(framed: Framed<TcpStream, h1::Codec>, refused: SocketRefused) {
+    metrics::counter!("imshare_ws_refused_total", "code" => refused.code()).increment(1);
+    refuse(framed, refused.error_response()).await
 }
 
 /// Answers with an error response and closes the connection.
