@@ -2,6 +2,8 @@
 
 mod clips;
 mod helpers;
+#[path = "../../media/tests/hostile/mod.rs"]
+mod hostile;
 
 mod accounts;
 mod apps;
@@ -14,6 +16,8 @@ mod live_share;
 mod live_sharer;
 mod live_ws;
 mod media;
+mod media_limits;
+mod media_retry;
 mod multipart;
 mod operations;
 mod presence;
