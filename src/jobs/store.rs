@@ -104,7 +104,8 @@ pub async fn retry_or_fail(
 /// False if the media was not failed (any more): a concurrent retry won.
 pub async fn requeue_failed_media(db: &Db, media_id: &str) -> Result<bool, sqlx::Error> {
     let now = now_ms();
-    let media = "UPDATE media SET status = 'processing', progress = 0, failure = NULL, updated_at = $1 \
+    let media =
+        "UPDATE media SET status = 'processing', progress = 0, failure = NULL, updated_at = $1 \
                  WHERE id = $2 AND status = 'failed'";
     let job = "UPDATE jobs SET state = 'queued', attempts = 0, run_after = $1, lease_until = NULL, worker = NULL, \
                last_error = NULL, updated_at = $1 WHERE media_id = $2 AND kind = 'transcode'";

@@ -37,7 +37,11 @@ impl From<StoreError> for JobError {
 }
 
 /// Runs one attempt of a transcode job to the end, its work files under `scratch`.
-pub async fn process(state: &AppState, scratch: &Scratch, job: &ClaimedJob) -> Result<(), JobError> {
+pub async fn process(
+    state: &AppState,
+    scratch: &Scratch,
+    job: &ClaimedJob,
+) -> Result<(), JobError> {
     let Some(row) = store::job_media(&state.db, &job.media_id).await? else {
         return Ok(()); // deleted meanwhile: nothing to do
     };
@@ -82,7 +86,8 @@ pub async fn process(state: &AppState, scratch: &Scratch, job: &ClaimedJob) -> R
     let out_dir = work.path().join("out");
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| anyhow::anyhow!("creating {}: {e}", out_dir.display()))?;
-    let outputs = transcode_and_publish_segments(state, &row, input, out_dir, rungs, limits).await?;
+    let outputs =
+        transcode_and_publish_segments(state, &row, input, out_dir, rungs, limits).await?;
     publish(state, &row, &outputs).await
 }
 

@@ -42,7 +42,10 @@ async fn claim_loop(state: AppState, concurrency: usize, mut stopped: watch::Rec
     let scratch = match Scratch::open(&root) {
         Ok(scratch) => Arc::new(scratch),
         Err(e) => {
-            tracing::error!(error = format!("{e:#}"), "no scratch dir for transcodes; the worker does not start");
+            tracing::error!(
+                error = format!("{e:#}"),
+                "no scratch dir for transcodes; the worker does not start"
+            );
             return;
         }
     };
@@ -104,13 +107,19 @@ async fn run_job(state: &AppState, scratch: &Scratch, worker_id: &str, job: Clai
         match result {
             Err(JobError::Transient(e)) if !outage::dependencies_up(state).await => {
                 outages += 1;
-                tracing::warn!(error = format!("{e:#}"), outages, "transcode interrupted by a store or database outage; waiting for it to end");
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    outages,
+                    "transcode interrupted by a store or database outage; waiting for it to end"
+                );
                 let waited = tokio::select! {
                     () = outage::wait_until_up(state) => true,
                     () = keep_lease(state, &job.id, worker_id, lease_ms) => false,
                 };
                 if !waited {
-                    tracing::warn!("lost the job's lease during the outage; abandoning this attempt");
+                    tracing::warn!(
+                        "lost the job's lease during the outage; abandoning this attempt"
+                    );
                     return;
                 }
                 tracing::info!("store and database are back; running the job again");

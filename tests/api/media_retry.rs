@@ -57,7 +57,11 @@ async fn the_owner_retries_a_failed_clip_and_it_becomes_ready(backend: Backend) 
     let media = app.wait_for_media(&alice, &rejected, WAIT).await;
     assert_eq!(media["status"], "failed", "{media}");
     let (status, body) = retry(&app, &alice.token, &rejected).await;
-    assert_eq!(status, StatusCode::GONE, "a rejected file's original is removed: {body}");
+    assert_eq!(
+        status,
+        StatusCode::GONE,
+        "a rejected file's original is removed: {body}"
+    );
     assert_eq!(body["error"]["code"], "original_gone");
 
     // A friend may see the public clip, but its retry is the owner's alone.
@@ -76,8 +80,16 @@ async fn the_owner_retries_a_failed_clip_and_it_becomes_ready(backend: Backend) 
 
     let media = app.wait_for_media(&alice, &failed, WAIT).await;
     assert_eq!(media["status"], "ready", "{media}");
-    assert_eq!(attempts(&app, &failed).await, 1, "the retry starts with fresh attempts");
+    assert_eq!(
+        attempts(&app, &failed).await,
+        1,
+        "the retry starts with fresh attempts"
+    );
     let (status, body) = retry(&app, &alice.token, &failed).await;
-    assert_eq!(status, StatusCode::CONFLICT, "a ready clip is not retried: {body}");
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a ready clip is not retried: {body}"
+    );
     workers.stop(Duration::from_secs(5)).await;
 }

@@ -23,8 +23,7 @@ mod a_transcode_outlives_a_store_outage {
     }
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
-        super::a_transcode_outlives_a_store_outage(Backend::Postgres, Duration::from_secs(15))
-            .await
+        super::a_transcode_outlives_a_store_outage(Backend::Postgres, Duration::from_secs(15)).await
     }
 }
 
@@ -122,7 +121,10 @@ async fn a_transcode_outlives_a_store_outage(backend: Backend, outage: Duration)
         .json()
         .await
         .unwrap();
-    assert_eq!(media["status"], "processing", "the outage did not fail the clip: {media}");
+    assert_eq!(
+        media["status"], "processing",
+        "the outage did not fail the clip: {media}"
+    );
     app.restart_store().await;
 
     let media = app

@@ -81,13 +81,21 @@ async fn a_killed_workers_job_is_finished_by_another(backend: Backend) {
     assert_eq!(media["status"], "processing", "killed mid-job");
     let scratch = worker_dir.path().join("scratch");
     let left = job_dirs(&scratch);
-    assert_eq!(left.len(), 1, "the killed job's work dir is under the data dir");
+    assert_eq!(
+        left.len(),
+        1,
+        "the killed job's work dir is under the data dir"
+    );
     assert_eq!(entries(tmp_dir.path()), 0, "nothing was written to $TMPDIR");
 
     let mut second = start_worker(&app, worker_dir.path(), tmp_dir.path());
     let deadline = Instant::now() + Duration::from_secs(30);
     while left[0].exists() {
-        assert!(Instant::now() < deadline, "the next worker never swept {}", left[0].display());
+        assert!(
+            Instant::now() < deadline,
+            "the next worker never swept {}",
+            left[0].display()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let media = app

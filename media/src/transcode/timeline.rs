@@ -38,7 +38,12 @@ impl Timeline {
     }
 
     /// Counts `samples` of sound at `rate` that start at `start_secs` by their timestamp.
-    pub fn sound(&mut self, start_secs: Option<f64>, samples: usize, rate: u32) -> Result<(), MediaError> {
+    pub fn sound(
+        &mut self,
+        start_secs: Option<f64>,
+        samples: usize,
+        rate: u32,
+    ) -> Result<(), MediaError> {
         if let Some(start) = start_secs {
             self.latest_secs = self.latest_secs.max(start);
         }
@@ -59,7 +64,9 @@ impl Timeline {
     fn check(&self, counted: f64) -> Result<(), MediaError> {
         let start = self.latest_secs.max(counted);
         if start * 1000.0 > self.max_ms as f64 {
-            return Err(MediaError::RunsPastLimit { max_ms: self.max_ms });
+            return Err(MediaError::RunsPastLimit {
+                max_ms: self.max_ms,
+            });
         }
         Ok(())
     }
@@ -90,14 +97,23 @@ mod tests {
                 break;
             }
         }
-        assert!(result.is_err(), "{} s of sound passed a 2 s limit", timeline.secs());
+        assert!(
+            result.is_err(),
+            "{} s of sound passed a 2 s limit",
+            timeline.secs()
+        );
     }
 
     #[test]
     fn pictures_without_timestamps_count_at_the_ceiling_rate() {
         let mut timeline = Timeline::new(1_000, 30.0);
-        let passed = (0..100).take_while(|_| timeline.picture(None).is_ok()).count();
-        assert_eq!(passed, 31, "a second at 30 frames/s, then one frame past it");
+        let passed = (0..100)
+            .take_while(|_| timeline.picture(None).is_ok())
+            .count();
+        assert_eq!(
+            passed, 31,
+            "a second at 30 frames/s, then one frame past it"
+        );
     }
 
     #[test]

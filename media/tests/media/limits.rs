@@ -26,7 +26,10 @@ fn an_mp3_longer_than_its_header_says_stops_at_the_limit() {
     let dir = tempfile::tempdir().unwrap();
     let input = lying_mp3(dir.path(), 20, 120);
     let claimed = probe(&input).unwrap().duration_ms;
-    assert!(claimed < 40_000, "the header must lie for this test: {claimed} ms");
+    assert!(
+        claimed < 40_000,
+        "the header must lie for this test: {claimed} ms"
+    );
     let err = run(&input, &dir.path().join("out"), ONE_MINUTE).unwrap_err();
     assert_eq!(err.to_string(), "the clip runs past the 1-minute limit");
     assert!(err.is_input_error());
@@ -38,7 +41,10 @@ fn an_mp3_inside_the_limit_reports_its_decoded_length() {
     let input = lying_mp3(dir.path(), 10, 30);
     let claimed = probe(&input).unwrap().duration_ms;
     let outputs = run(&input, &dir.path().join("out"), ONE_MINUTE).unwrap();
-    assert!(claimed < 20_000, "the header must lie for this test: {claimed} ms");
+    assert!(
+        claimed < 20_000,
+        "the header must lie for this test: {claimed} ms"
+    );
     assert!(
         (39_500..=40_500).contains(&outputs.duration_ms),
         "40 s decoded, {} ms reported",
@@ -50,7 +56,11 @@ fn an_mp3_inside_the_limit_reports_its_decoded_length() {
 fn an_mkv_whose_duration_element_lies_stops_at_the_limit() {
     let dir = tempfile::tempdir().unwrap();
     let input = lying_mkv(dir.path(), 90, 20);
-    assert_eq!(probe(&input).unwrap().duration_ms, 20_000, "the header lies");
+    assert_eq!(
+        probe(&input).unwrap().duration_ms,
+        20_000,
+        "the header lies"
+    );
     let err = run(&input, &dir.path().join("out"), ONE_MINUTE).unwrap_err();
     assert_eq!(err.to_string(), "the clip runs past the 1-minute limit");
 }
@@ -60,7 +70,11 @@ fn pictures_that_grow_past_the_limit_mid_stream_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let input = growing_ts(dir.path(), "320x240", "1280x720");
     let video = probe(&input).unwrap().video.unwrap();
-    assert_eq!((video.width, video.height), (320, 240), "the header shows the small one");
+    assert_eq!(
+        (video.width, video.height),
+        (320, 240),
+        "the header shows the small one"
+    );
     let err = run(&input, &dir.path().join("out"), ONE_MINUTE).unwrap_err();
     assert_eq!(
         err.to_string(),
