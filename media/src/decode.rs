@@ -147,7 +147,7 @@ impl<D: DerefMut<Target = decoder::Opened>> StreamDecoder<D> {
             return Ok(());
         };
         // SAFETY: the context pointer is valid for the decoder's life; width and height are
-        // plain fields libavcodec updates between calls, never during one we are not in.
+        // plain fields libavcodec writes only inside the send/receive calls this thread makes.
         let (width, height) = unsafe {
             let context = self.decoder.as_ptr();
             ((*context).width, (*context).height)
