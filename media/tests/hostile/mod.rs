@@ -20,20 +20,21 @@ fn ffmpeg(line: &str) {
     );
 }
 
-/// An MP3 without a Xing header: `loud_secs` at 160 kb/s, then `quiet_secs` at 8 kb/s.
+/// An MP3 without a Xing header: `loud_secs` at 160 kb/s and 44.1 kHz, then `quiet_secs`
+/// at 8 kb/s, which MP3 allows only at 24 kHz or less, so the sample rate changes too.
 /// ffmpeg estimates its length from the first frames' bitrate, so it claims far less.
 pub fn lying_mp3(dir: &Path, loud_secs: u32, quiet_secs: u32) -> PathBuf {
-    let part = |name: &str, secs: u32, kbps: u32| {
+    let part = |name: &str, secs: u32, kbps: u32, rate: u32| {
         let path = dir.join(name);
         ffmpeg(&format!(
-            "-f lavfi -i sine=frequency=440:duration={secs} -ar 22050 -c:a libmp3lame -b:a {kbps}k \
+            "-f lavfi -i sine=frequency=440:duration={secs} -ar {rate} -c:a libmp3lame -b:a {kbps}k \
              -write_xing 0 -id3v2_version 0 {}",
             path.display()
         ));
         std::fs::read(path).expect("mp3 part")
     };
-    let mut bytes = part("loud.mp3", loud_secs, 160);
-    bytes.extend(part("quiet.mp3", quiet_secs, 8));
+    let mut bytes = part("loud.mp3", loud_secs, 160, 44_100);
+    bytes.extend(part("quiet.mp3", quiet_secs, 8, 22_050));
     let path = dir.join("lying.mp3");
     std::fs::write(&path, bytes).expect("write mp3");
     path
