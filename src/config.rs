@@ -101,6 +101,10 @@ pub struct MediaSettings {
     pub poll_interval_ms: u64,
     pub in_process_worker: bool,
     pub play_url_ttl_secs: u64,
+    /// Transcode scratch files; empty means `<data_dir>/scratch`.
+    pub scratch_dir: String,
+    /// Memory transcodes may use together; 0 derives it from the machine (or cgroup).
+    pub memory_budget_bytes: u64,
 }
 
 impl MediaSettings {

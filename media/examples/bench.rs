@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use imshare_media::{cli_equivalent, ladder_for, probe, transcode, Event, TranscodeJob};
+use imshare_media::{cli_equivalent, ladder_for, probe, transcode, Event, Limits, TranscodeJob};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let work = tempfile::tempdir()?;
@@ -36,6 +36,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         rungs: rungs.clone(),
         segment_secs: 4.0,
         audio_kbps: 128,
+        limits: Limits::default(),
     };
     let started = Instant::now();
     let mut first = BTreeMap::new();

@@ -8,10 +8,14 @@ use ffmpeg::codec::threading;
 use ffmpeg::format::stream::Stream;
 use ffmpeg::{codec, decoder, frame, Frame, Packet, Rational, Rescale};
 
-use crate::MediaError;
+use crate::{Limits, MediaError};
 
 /// Frames in a row a decoder may refuse for bad data before the stream counts as corrupt.
 const MAX_REFUSALS: u32 = 1000;
+
+/// Most threads one decoder uses. Each frame thread holds its own pictures in flight, so
+/// a decoder's memory grows with its thread count; past four the speed-up is small.
+pub(crate) const MAX_DECODER_THREADS: usize = 4;
 
 /// A decoder for one stream plus the bookkeeping to rebase and sanity-check timestamps.
 pub(crate) struct StreamDecoder<D> {
@@ -23,10 +27,21 @@ pub(crate) struct StreamDecoder<D> {
     /// Packets the decoder refused; a few are tolerated, as the ffmpeg CLI does.
     bad_packets: u64,
     frames: u64,
+    /// The limits whose pixel budget the decoder holds to, when limited.
+    limits: Option<Limits>,
 }
 
-/// Opens a decoder for a stream, multi-threaded like the ffmpeg CLI.
-fn open_context(stream: &Stream) -> Result<codec::decoder::Decoder, MediaError> {
+/// The decoder threads to use here: the CPU count, at most [`MAX_DECODER_THREADS`].
+pub fn decoder_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_DECODER_THREADS))
+}
+
+/// Opens a decoder for a stream with frame threads, refusing pictures above `max_pixels`
+/// before their buffers are allocated.
+fn open_context(
+    stream: &Stream,
+    max_pixels: Option<u64>,
+) -> Result<codec::decoder::Decoder, MediaError> {
     let id = stream.parameters().id();
     if decoder::find(id).is_none() {
         return Err(MediaError::Unsupported(format!(
@@ -38,21 +53,34 @@ fn open_context(stream: &Stream) -> Result<codec::decoder::Decoder, MediaError> 
         .map_err(|e| MediaError::ffmpeg("reading stream parameters", e))?;
     context.set_threading(threading::Config {
         kind: threading::Type::Frame,
-        count: 0,
+        count: decoder_threads(),
         ..Default::default()
     });
+    if let Some(max_pixels) = max_pixels {
+        // SAFETY: the context is valid and not opened yet; `max_pixels` is a plain field that
+        // libavcodec checks whenever a picture size is set or a frame buffer is requested.
+        unsafe { (*context.as_mut_ptr()).max_pixels = max_pixels.min(i64::MAX as u64) as i64 };
+    }
     let mut decoder = context.decoder();
     decoder.set_packet_time_base(stream.time_base());
     Ok(decoder)
 }
 
 impl StreamDecoder<decoder::Video> {
-    /// Opens the video decoder of `stream`; `start_us` is the clip's time zero.
-    pub fn video(stream: &Stream, start_us: i64) -> Result<Self, MediaError> {
-        let decoder = open_context(stream)?
+    /// Opens the video decoder of `stream`; `start_us` is the clip's time zero. With
+    /// `limits`, a picture above their pixel budget is refused before it is allocated.
+    pub fn video(
+        stream: &Stream,
+        start_us: i64,
+        limits: Option<Limits>,
+    ) -> Result<Self, MediaError> {
+        let max_pixels = limits.map(|l| l.pixel_budget());
+        let decoder = open_context(stream, max_pixels)?
             .video()
             .map_err(|e| MediaError::Corrupt(format!("the video stream cannot be decoded: {e}")))?;
-        Ok(Self::wrap(stream, decoder, start_us))
+        let mut this = Self::wrap(stream, decoder, start_us);
+        this.limits = limits;
+        Ok(this)
     }
 
     /// Feeds a packet (or the end of stream, with `None`) and collects decoded frames.
@@ -69,7 +97,7 @@ impl StreamDecoder<decoder::Video> {
 impl StreamDecoder<decoder::Audio> {
     /// Opens the audio decoder of `stream`; `start_us` is the clip's time zero.
     pub fn audio(stream: &Stream, start_us: i64) -> Result<Self, MediaError> {
-        let decoder = open_context(stream)?
+        let decoder = open_context(stream, None)?
             .audio()
             .map_err(|e| MediaError::Corrupt(format!("the audio stream cannot be decoded: {e}")))?;
         Ok(Self::wrap(stream, decoder, start_us))
@@ -90,6 +118,7 @@ impl<D: DerefMut<Target = decoder::Opened>> StreamDecoder<D> {
             offset: start_us.rescale(ffmpeg::rescale::TIME_BASE, stream.time_base()),
             bad_packets: 0,
             frames: 0,
+            limits: None,
         }
     }
 
@@ -109,6 +138,26 @@ impl<D: DerefMut<Target = decoder::Opened>> StreamDecoder<D> {
         Ok(())
     }
 
+    /// Fails once the stream announces pictures larger than the limits. A decoder that
+    /// refuses such a picture only reports invalid data and drops it, but its context
+    /// already holds the new size, so a stream cannot smuggle large pictures past the
+    /// limit by having them dropped, nor pass with part of its pictures missing.
+    fn check_picture_size(&self) -> Result<(), MediaError> {
+        let Some(limits) = &self.limits else {
+            return Ok(());
+        };
+        // SAFETY: the context pointer is valid for the decoder's life; width and height are
+        // plain fields libavcodec writes only inside the send/receive calls this thread makes.
+        let (width, height) = unsafe {
+            let context = self.decoder.as_ptr();
+            ((*context).width, (*context).height)
+        };
+        match (u32::try_from(width), u32::try_from(height)) {
+            (Ok(width), Ok(height)) if width > 0 && height > 0 => limits.check_size(width, height),
+            _ => Ok(()),
+        }
+    }
+
     /// Sends one packet or the end of stream, then drains every frame that is ready, with
     /// its timestamp rebased to the clip's time zero. A damaged packet is skipped.
     fn decode_with<F: DerefMut<Target = Frame>>(
@@ -120,6 +169,7 @@ impl<D: DerefMut<Target = decoder::Opened>> StreamDecoder<D> {
             Some(packet) => self.decoder.send_packet(packet),
             None => self.decoder.send_eof(),
         };
+        self.check_picture_size()?;
         match sent {
             Ok(()) => {}
             Err(ffmpeg::Error::InvalidData) => self.bad_packets += 1,

@@ -27,6 +27,12 @@ pub enum MediaError {
         /// Longest clip accepted.
         max_ms: i64,
     },
+    /// Decoding went on past the longest clip accepted, whatever the header claimed.
+    #[error("the clip runs past the {} limit", limit_words(*.max_ms))]
+    RunsPastLimit {
+        /// Longest clip accepted.
+        max_ms: i64,
+    },
     /// The picture is larger than the service accepts.
     #[error("the video is {width}×{height} pixels; the limit is {max_width}×{max_height}")]
     TooLarge {
@@ -74,6 +80,7 @@ impl MediaError {
                 | Self::Corrupt(_)
                 | Self::Unsupported(_)
                 | Self::TooLong { .. }
+                | Self::RunsPastLimit { .. }
                 | Self::TooLarge { .. }
         )
     }
@@ -85,7 +92,7 @@ impl MediaError {
             Self::NotMedia => "not_media",
             Self::Corrupt(_) => "corrupt_media",
             Self::Unsupported(_) => "unsupported_media",
-            Self::TooLong { .. } => "media_too_long",
+            Self::TooLong { .. } | Self::RunsPastLimit { .. } => "media_too_long",
             Self::TooLarge { .. } => "media_too_large",
             Self::InvalidJob(_) => "invalid_job",
             Self::Io { .. } => "io_error",
@@ -123,6 +130,17 @@ fn secs(ms: i64) -> String {
     }
 }
 
+/// "10-minute", "90-second", "2.5-second": a limit as an adjective.
+fn limit_words(ms: i64) -> String {
+    if ms >= 60_000 && ms % 60_000 == 0 {
+        format!("{}-minute", ms / 60_000)
+    } else if ms % 1000 == 0 {
+        format!("{}-second", ms / 1000)
+    } else {
+        format!("{:.1}-second", ms as f64 / 1000.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +165,12 @@ mod tests {
             "the clip is 12.3 s long; the limit is 10.0 s"
         );
         assert_eq!(MediaError::NotMedia.code(), "not_media");
+        let past = MediaError::RunsPastLimit { max_ms: 600_000 };
+        assert_eq!(past.to_string(), "the clip runs past the 10-minute limit");
+        assert_eq!(past.code(), "media_too_long");
+        assert!(past.is_input_error());
+        let past = MediaError::RunsPastLimit { max_ms: 90_000 };
+        assert_eq!(past.to_string(), "the clip runs past the 90-second limit");
         assert!(!MediaError::InvalidJob("no rungs".into()).is_input_error());
     }
 }

@@ -67,7 +67,7 @@ pub fn rgba_frames(
     };
     let start_us = demux::start_time_us(&demuxer, &[Some(index)]);
     let stream = demuxer.stream(index).ok_or(MediaError::NotMedia)?;
-    let decoder = StreamDecoder::video(&stream, start_us)?;
+    let decoder = StreamDecoder::video(&stream, start_us, None)?;
     // Until two frames show the real gap, a frame is taken to last one output period.
     let step = (f64::from(stream.time_base().invert()) / fps)
         .round()

@@ -5,6 +5,7 @@
 //!
 //! Everything here is synchronous and CPU-bound: callers run it on a blocking thread.
 
+mod budget;
 mod cli;
 mod codecs;
 mod decode;
@@ -21,7 +22,9 @@ mod rotation;
 mod transcode;
 mod validate;
 
+pub use budget::worst_case_job_bytes;
 pub use cli::cli_equivalent;
+pub use decode::decoder_threads;
 pub use error::MediaError;
 pub use frames::{rgba_frames, RgbaFrames, RgbaPicture};
 pub use ladder::{ladder_for, Rung};

@@ -31,7 +31,7 @@ pub fn poster(input: &Path, out: &Path, at_secs: f64) -> Result<(), MediaError> 
     };
     let start_us = demux::start_time_us(&demuxer, &[Some(index)]);
     let stream = demuxer.stream(index).ok_or(MediaError::NotMedia)?;
-    let mut decoder = StreamDecoder::video(&stream, start_us)?;
+    let mut decoder = StreamDecoder::video(&stream, start_us, None)?;
     let last_moment = (probe.duration_ms as f64 / 1000.0 - 0.1).max(0.0);
     let at = if at_secs.is_finite() {
         at_secs.clamp(0.0, last_moment)

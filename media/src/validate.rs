@@ -36,10 +36,35 @@ pub fn validate(probe: &Probe, limits: &Limits) -> Result<(), MediaError> {
     }
     if let Some(video) = &probe.video {
         let (width, height) = video.display_size();
+        limits.check_size(width, height)?;
+    }
+    Ok(())
+}
+
+impl Default for Limits {
+    /// Ten minutes at up to 4K, the service's shipped defaults.
+    fn default() -> Self {
+        Self {
+            max_duration_ms: 600_000,
+            max_width: 3840,
+            max_height: 2160,
+        }
+    }
+}
+
+impl Limits {
+    /// The most pixels one picture may have: what a decoder may allocate per frame.
+    pub fn pixel_budget(&self) -> u64 {
+        u64::from(self.max_width) * u64::from(self.max_height)
+    }
+
+    /// Accepts a picture of `width`×`height` in either orientation, or says it is too large.
+    pub fn check_size(&self, width: u32, height: u32) -> Result<(), MediaError> {
         let (long, short) = (width.max(height), width.min(height));
-        let max_long = limits.max_width.max(limits.max_height);
-        let max_short = limits.max_width.min(limits.max_height);
-        if long > max_long || short > max_short {
+        let max_long = self.max_width.max(self.max_height);
+        let max_short = self.max_width.min(self.max_height);
+        let pixels = u64::from(width) * u64::from(height);
+        if long > max_long || short > max_short || pixels > self.pixel_budget() {
             let (max_width, max_height) = if width >= height {
                 (max_long, max_short)
             } else {
@@ -52,8 +77,8 @@ pub fn validate(probe: &Probe, limits: &Limits) -> Result<(), MediaError> {
                 max_height,
             });
         }
+        Ok(())
     }
-    Ok(())
 }
 
 #[cfg(test)]

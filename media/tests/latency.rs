@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use imshare_media::{ladder_for, probe, transcode, Event, TranscodeJob};
+use imshare_media::{ladder_for, probe, transcode, Event, Limits, TranscodeJob};
 
 #[test]
 fn the_first_segment_of_every_rung_is_ready_within_seconds() {
@@ -36,6 +36,7 @@ fn the_first_segment_of_every_rung_is_ready_within_seconds() {
         rungs,
         segment_secs: 4.0,
         audio_kbps: 128,
+        limits: Limits::default(),
     };
 
     let started = Instant::now();

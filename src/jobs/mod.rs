@@ -3,4 +3,6 @@
 
 mod store;
 
-pub use store::{claim, finish, renew_lease, retry_or_fail, ClaimedJob, RetryOutcome};
+pub use store::{
+    claim, finish, renew_lease, requeue_failed_media, retry_or_fail, ClaimedJob, RetryOutcome,
+};

@@ -99,3 +99,28 @@ pub async fn retry_or_fail(
     crate::on_pool!(db.write(), p => sqlx::query(sql).bind(error).bind(now).bind(&job.id).execute(p).await.map(|_| ()))?;
     Ok(RetryOutcome::Failed)
 }
+
+/// Puts a failed media back in processing with a fresh transcode job (attempts start over).
+/// False if the media was not failed (any more): a concurrent retry won.
+pub async fn requeue_failed_media(db: &Db, media_id: &str) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let media =
+        "UPDATE media SET status = 'processing', progress = 0, failure = NULL, updated_at = $1 \
+                 WHERE id = $2 AND status = 'failed'";
+    let job = "UPDATE jobs SET state = 'queued', attempts = 0, run_after = $1, lease_until = NULL, worker = NULL, \
+               last_error = NULL, updated_at = $1 WHERE media_id = $2 AND kind = 'transcode'";
+    let insert = "INSERT INTO jobs (id, kind, media_id, state, attempts, run_after, created_at, updated_at) \
+                  VALUES ($1, 'transcode', $2, 'queued', 0, $3, $3, $3)";
+    crate::on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        if sqlx::query(media).bind(now).bind(media_id).execute(&mut *tx).await?.rows_affected() == 0 {
+            return Ok(false);
+        }
+        if sqlx::query(job).bind(now).bind(media_id).execute(&mut *tx).await?.rows_affected() == 0 {
+            sqlx::query(insert).bind(uuid::Uuid::now_v7().to_string()).bind(media_id).bind(now)
+                .execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    })
+}

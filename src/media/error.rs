@@ -17,6 +17,14 @@ pub enum MediaError {
     /// The reason is for the owner only; others learn just that the clip failed.
     #[error("this clip could not be processed{}", .0.as_deref().map(|r| format!(": {r}")).unwrap_or_default())]
     Failed(Option<String>),
+    /// Only a failed clip can be retried.
+    #[error("only a failed clip can be retried; this one is {0}")]
+    NotFailed(String),
+    /// The original upload was removed (a rejected file): upload the clip again.
+    #[error("the original upload of this clip is no longer stored; upload it again")]
+    OriginalGone,
+    #[error("the object store is unavailable; try again shortly")]
+    StoreUnavailable,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -27,7 +35,9 @@ impl ApiErrorKind for MediaError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::NotOwner => StatusCode::FORBIDDEN,
             Self::InvalidInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Failed(_) => StatusCode::CONFLICT,
+            Self::Failed(_) | Self::NotFailed(_) => StatusCode::CONFLICT,
+            Self::OriginalGone => StatusCode::GONE,
+            Self::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -37,6 +47,9 @@ impl ApiErrorKind for MediaError {
             Self::NotOwner => "not_owner",
             Self::InvalidInput(_) => "invalid_input",
             Self::Failed(_) => "media_failed",
+            Self::NotFailed(_) => "media_not_failed",
+            Self::OriginalGone => "original_gone",
+            Self::StoreUnavailable => "store_unavailable",
             Self::Unexpected(_) => "internal",
         }
     }
@@ -46,5 +59,17 @@ crate::impl_response_error!(MediaError);
 impl From<sqlx::Error> for MediaError {
     fn from(e: sqlx::Error) -> Self {
         Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
+    }
+}
+
+impl From<crate::storage::StoreError> for MediaError {
+    fn from(e: crate::storage::StoreError) -> Self {
+        match e {
+            crate::storage::StoreError::Unreachable(reason) => {
+                tracing::warn!(%reason, "object store call failed");
+                Self::StoreUnavailable
+            }
+            refused => Self::Unexpected(anyhow::Error::new(refused).context("object store")),
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! HTTP routes for media records.
 
-use actix_web::{delete, get, patch, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -17,7 +17,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_media)
         .service(list_user_media)
         .service(update_media)
-        .service(delete_media);
+        .service(delete_media)
+        .service(retry_media);
 }
 
 /// A clip as clients see it.
@@ -195,4 +196,42 @@ async fn owned_media(state: &AppState, user: &AuthUser, id: &str) -> Result<Medi
         return Err(MediaError::NotOwner);
     }
     Ok(media)
+}
+
+/// Process a failed clip again from its stored original (owner only): it goes back to
+/// `processing` with a fresh set of attempts.
+#[utoipa::path(tag = "media", params(("id" = String, Path)),
+    responses(
+        (status = 202, body = Media, description = "Queued again; `status` is `processing`"),
+        (status = 404, description = "No such clip, or not the caller's (`not_found`)"),
+        (status = 409, description = "The clip is not failed (`media_not_failed`)"),
+        (status = 410, description = "The original was removed, e.g. a rejected file (`original_gone`)"),
+        (status = 503, description = "The object store is down (`store_unavailable`)")),
+    security(("bearer" = [])))]
+#[post("/v1/media/{id}/retry")]
+#[tracing::instrument(skip_all, fields(user = %user.id, media = %path))]
+async fn retry_media(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, MediaError> {
+    // Others get 404 here, not 403: a clip's failure is its owner's business alone.
+    let media = store::find_visible(&state.db, &path, &user.id)
+        .await?
+        .filter(|m| m.owner_id == user.id)
+        .ok_or(MediaError::NotFound)?;
+    if media.status != "failed" {
+        return Err(MediaError::NotFailed(media.status));
+    }
+    if state.store.head(&media.object_key).await?.is_none() {
+        return Err(MediaError::OriginalGone);
+    }
+    if !crate::jobs::requeue_failed_media(&state.db, &media.id).await? {
+        return Err(MediaError::NotFailed("no longer failed".into()));
+    }
+    tracing::info!("failed clip queued for another transcode");
+    let requeued = store::find_visible(&state.db, &media.id, &user.id)
+        .await?
+        .ok_or(MediaError::NotFound)?;
+    Ok(HttpResponse::Accepted().json(Media::for_viewer(requeued, &user.id)))
 }

@@ -2,7 +2,10 @@
 //! with the `media` crate, uploading each HLS segment as soon as it exists so a clip
 //! plays before its transcode ends.
 
+mod capacity;
+mod outage;
 mod pipeline;
+mod scratch;
 mod store;
 mod worker;
 

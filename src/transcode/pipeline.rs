@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use imshare_media as media;
 use tokio::sync::mpsc;
 
+use super::scratch::Scratch;
 use super::store::{self, JobMedia, ReadyOutputs, RenditionRow};
 use crate::events;
 use crate::jobs::ClaimedJob;
@@ -35,8 +36,12 @@ impl From<StoreError> for JobError {
     }
 }
 
-/// Runs one attempt of a transcode job to the end.
-pub async fn process(state: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
+/// Runs one attempt of a transcode job to the end, its work files under `scratch`.
+pub async fn process(
+    state: &AppState,
+    scratch: &Scratch,
+    job: &ClaimedJob,
+) -> Result<(), JobError> {
     let Some(row) = store::job_media(&state.db, &job.media_id).await? else {
         return Ok(()); // deleted meanwhile: nothing to do
     };
@@ -44,7 +49,9 @@ pub async fn process(state: &AppState, job: &ClaimedJob) -> Result<(), JobError>
         return Ok(());
     }
     store::reset_outputs(&state.db, &row.id).await?;
-    let work = tempfile::tempdir().map_err(|e| anyhow::anyhow!("creating a work dir: {e}"))?;
+    let work = scratch
+        .job_dir()
+        .map_err(|e| anyhow::anyhow!("creating a work dir: {e}"))?;
     let input = work.path().join("original");
     state.store.download_to(&row.object_key, &input).await?;
 
@@ -79,7 +86,8 @@ pub async fn process(state: &AppState, job: &ClaimedJob) -> Result<(), JobError>
     let out_dir = work.path().join("out");
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| anyhow::anyhow!("creating {}: {e}", out_dir.display()))?;
-    let outputs = transcode_and_publish_segments(state, &row, input, out_dir, rungs).await?;
+    let outputs =
+        transcode_and_publish_segments(state, &row, input, out_dir, rungs, limits).await?;
     publish(state, &row, &outputs).await
 }
 
@@ -91,6 +99,7 @@ async fn transcode_and_publish_segments(
     input: PathBuf,
     out_dir: PathBuf,
     rungs: Vec<media::Rung>,
+    limits: media::Limits,
 ) -> Result<media::Outputs, JobError> {
     let (tx, mut rx) = mpsc::channel::<media::Event>(64);
     let settings = state.settings.media.clone();
@@ -101,6 +110,7 @@ async fn transcode_and_publish_segments(
             rungs,
             segment_secs: settings.segment_secs,
             audio_kbps: settings.audio_kbps,
+            limits,
         };
         // A closed channel means the job was abandoned; the transcode then just runs out.
         media::transcode(&job, &mut |event| {
@@ -181,6 +191,7 @@ async fn publish(
         audio_key: uploaded.next().flatten(),
         poster_key: uploaded.next().flatten(),
         derived_bytes: derived_bytes as i64,
+        duration_ms: outputs.duration_ms,
     };
     store::mark_ready(&state.db, row, &ready).await?;
     events::record(

@@ -100,19 +100,21 @@ pub struct ReadyOutputs {
     pub audio_key: Option<String>,
     pub poster_key: Option<String>,
     pub derived_bytes: i64,
+    /// The playing time actually decoded, which replaces the header's claim.
+    pub duration_ms: i64,
 }
 
 /// Marks the media ready and counts its renditions against quota and store room.
 pub async fn mark_ready(db: &Db, media: &JobMedia, out: &ReadyOutputs) -> Result<(), sqlx::Error> {
     let ready = "UPDATE media SET status = 'ready', progress = 100, hls_complete = TRUE, mp4_key = $1, audio_key = $2, \
-                 poster_key = $3, derived_bytes = $4, failure = NULL, updated_at = $5 WHERE id = $6";
+                 poster_key = $3, derived_bytes = $4, duration_ms = $5, failure = NULL, updated_at = $6 WHERE id = $7";
     let user = "UPDATE users SET used_bytes = used_bytes + $1 WHERE id = $2";
     let usage = "UPDATE store_usage SET stored_bytes = stored_bytes + $1 WHERE id = $2";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
         sqlx::query(ready)
             .bind(&out.mp4_key).bind(&out.audio_key).bind(&out.poster_key).bind(out.derived_bytes)
-            .bind(now_ms()).bind(&media.id)
+            .bind(out.duration_ms).bind(now_ms()).bind(&media.id)
             .execute(&mut *tx).await?;
         sqlx::query(user).bind(out.derived_bytes).bind(&media.owner_id).execute(&mut *tx).await?;
         sqlx::query(usage).bind(out.derived_bytes).bind(usage_shard()).execute(&mut *tx).await?;

@@ -8,6 +8,8 @@ use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 
 use super::pipeline::{self, JobError};
+use super::scratch::{self, Scratch};
+use super::{capacity, outage};
 use crate::jobs::{self, ClaimedJob, RetryOutcome};
 use crate::state::AppState;
 
@@ -26,14 +28,27 @@ impl WorkerHandle {
     }
 }
 
-/// Starts a loop that runs up to `concurrency` jobs at once.
+/// Starts a loop that runs up to `concurrency` jobs at once, fewer if the memory budget
+/// cannot hold that many.
 pub fn run_workers(state: AppState, concurrency: usize) -> WorkerHandle {
     let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn(claim_loop(state, concurrency.max(1), stopped));
+    let concurrency = capacity::concurrency(concurrency, &state.settings.media);
+    let task = tokio::spawn(claim_loop(state, concurrency, stopped));
     WorkerHandle { stop, task }
 }
 
 async fn claim_loop(state: AppState, concurrency: usize, mut stopped: watch::Receiver<bool>) {
+    let root = scratch::root(&state.settings);
+    let scratch = match Scratch::open(&root) {
+        Ok(scratch) => Arc::new(scratch),
+        Err(e) => {
+            tracing::error!(
+                error = format!("{e:#}"),
+                "no scratch dir for transcodes; the worker does not start"
+            );
+            return;
+        }
+    };
     let worker_id = format!("{}-{}", hostname(), uuid::Uuid::new_v4().simple());
     let slots = Arc::new(Semaphore::new(concurrency));
     let poll = Duration::from_millis(state.settings.media.poll_interval_ms.max(50));
@@ -48,8 +63,9 @@ async fn claim_loop(state: AppState, concurrency: usize, mut stopped: watch::Rec
         match claimed {
             Ok(Some(job)) => {
                 let (state, worker_id) = (state.clone(), worker_id.clone());
+                let scratch = scratch.clone();
                 running.spawn(async move {
-                    run_job(&state, &worker_id, job).await;
+                    run_job(&state, &scratch, &worker_id, job).await;
                     drop(slot);
                 });
                 continue;
@@ -69,21 +85,49 @@ async fn claim_loop(state: AppState, concurrency: usize, mut stopped: watch::Rec
 }
 
 #[tracing::instrument(skip_all, fields(job = %job.id, media = %job.media_id, attempt = job.attempts))]
-async fn run_job(state: &AppState, worker_id: &str, job: ClaimedJob) {
+async fn run_job(state: &AppState, scratch: &Scratch, worker_id: &str, job: ClaimedJob) {
     let lease_ms = state.settings.media.lease_secs as i64 * 1000;
     let started = std::time::Instant::now();
-    let outcome = tokio::select! {
-        result = pipeline::process(state, &job) => Some(result),
-        () = keep_lease(state, &job.id, worker_id, lease_ms) => None,
+    let mut outages = 0u32;
+    // An attempt that failed while the store or the database was down is not the job's
+    // fault: it waits (keeping its lease) until both are back and runs again, spending no
+    // attempt, however long the outage.
+    let result = loop {
+        let outcome = tokio::select! {
+            result = pipeline::process(state, scratch, &job) => Some(result),
+            () = keep_lease(state, &job.id, worker_id, lease_ms) => None,
+        };
+        let result = match outcome {
+            None => {
+                tracing::warn!("lost the job's lease to another worker; abandoning this attempt");
+                return;
+            }
+            Some(result) => result,
+        };
+        match result {
+            Err(JobError::Transient(e)) if !outage::dependencies_up(state).await => {
+                outages += 1;
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    outages,
+                    "transcode interrupted by a store or database outage; waiting for it to end"
+                );
+                let waited = tokio::select! {
+                    () = outage::wait_until_up(state) => true,
+                    () = keep_lease(state, &job.id, worker_id, lease_ms) => false,
+                };
+                if !waited {
+                    tracing::warn!(
+                        "lost the job's lease during the outage; abandoning this attempt"
+                    );
+                    return;
+                }
+                tracing::info!("store and database are back; running the job again");
+            }
+            result => break result,
+        }
     };
     metrics::histogram!("imshare_transcode_seconds").record(started.elapsed().as_secs_f64());
-    let result = match outcome {
-        None => {
-            tracing::warn!("lost the job's lease to another worker; abandoning this attempt");
-            return;
-        }
-        Some(result) => result,
-    };
     let finished = match result {
         Ok(()) => jobs::finish(&state.db, &job.id).await.map(|_| "done"),
         Err(JobError::Rejected(reason)) => {

@@ -2,6 +2,8 @@
 
 mod clips;
 mod helpers;
+#[path = "../../media/tests/hostile/mod.rs"]
+mod hostile;
 
 mod accounts;
 mod apps;
@@ -16,6 +18,8 @@ mod live_sharer;
 mod live_ws;
 mod media;
 mod media_failure;
+mod media_limits;
+mod media_retry;
 mod multipart;
 mod operations;
 mod operator;

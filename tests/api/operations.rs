@@ -70,6 +70,7 @@ async fn openapi_lists_every_route() {
         ("get", "/v1/media/{id}"),
         ("patch", "/v1/media/{id}"),
         ("delete", "/v1/media/{id}"),
+        ("post", "/v1/media/{id}/retry"),
         ("get", "/v1/users/{id}/media"),
         ("post", "/v1/groups"),
         ("get", "/v1/groups"),

@@ -11,11 +11,22 @@ use super::StreamSpec;
 use crate::filter_graph::{FilterGraph, Medium};
 use crate::MediaError;
 
+/// The format of decoded sound; a change mid-stream (an MP3 whose later frames use
+/// another sample rate) rebuilds the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    rate: u32,
+    format: Sample,
+    layout_bits: u64,
+    channels: u16,
+}
+
 /// The one AAC encoder every rendition shares.
 pub(super) struct AudioEncoder {
     plan: AudioPlan,
     source_time_base: Rational,
-    graph: Option<FilterGraph>,
+    /// The graph and the sound format it was built for.
+    graph: Option<(FilterGraph, Shape)>,
     encoder: encoder::Audio,
     time_base: Rational,
 }
@@ -71,10 +82,19 @@ impl AudioEncoder {
         if end.is_some_and(|end| end <= 0) {
             return Ok(());
         }
-        if self.graph.is_none() {
-            self.graph = Some(self.build_graph(&frame)?);
+        let shape = Shape {
+            rate: frame.rate(),
+            format: frame.format(),
+            layout_bits: frame.channel_layout().bits(),
+            channels: frame.channels(),
+        };
+        if self.graph.as_ref().is_none_or(|(_, built)| *built != shape) {
+            // The old graph's last partial frame (under 1024 samples) is dropped rather than
+            // flushed: AAC takes a short frame only as the very last one.
+            self.drain(out)?;
+            self.graph = Some((self.build_graph(&frame)?, shape));
         }
-        if let Some(graph) = &mut self.graph {
+        if let Some((graph, _)) = &mut self.graph {
             graph.push(Some(&frame))?;
         }
         self.drain(out)
@@ -82,7 +102,7 @@ impl AudioEncoder {
 
     /// Flushes the graph and the encoder.
     pub fn finish(&mut self, out: &mut Vec<Packet>) -> Result<(), MediaError> {
-        if let Some(graph) = &mut self.graph {
+        if let Some((graph, _)) = &mut self.graph {
             graph.push(None)?;
         }
         self.drain(out)?;
@@ -113,7 +133,7 @@ impl AudioEncoder {
     fn drain(&mut self, out: &mut Vec<Packet>) -> Result<(), MediaError> {
         loop {
             let mut filtered = frame::Audio::empty();
-            let Some(graph) = &mut self.graph else {
+            let Some((graph, _)) = &mut self.graph else {
                 return Ok(());
             };
             if !graph.pull(0, &mut filtered)? {

@@ -26,6 +26,7 @@ pub(crate) mod recipe;
 mod run;
 mod segmenter;
 mod sinks;
+mod timeline;
 mod video;
 
 use std::path::{Path, PathBuf};
@@ -33,7 +34,7 @@ use std::path::{Path, PathBuf};
 use ffmpeg_next::{codec, Rational};
 
 use crate::rendition::AUDIO_RENDITION;
-use crate::{MediaError, RenditionInfo, Rung};
+use crate::{Limits, MediaError, RenditionInfo, Rung};
 
 /// What to transcode, where to, and how.
 #[derive(Debug, Clone)]
@@ -48,6 +49,8 @@ pub struct TranscodeJob<'a> {
     pub segment_secs: f64,
     /// AAC bitrate in kbit/s (96 or 128).
     pub audio_kbps: u32,
+    /// Held on what is decoded, frame by frame, whatever the header claims.
+    pub limits: Limits,
 }
 
 /// Something the caller may act on while the transcode runs.

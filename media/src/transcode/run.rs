@@ -14,6 +14,7 @@ use super::progress::Progress;
 use super::recipe::{AudioPlan, VideoPlan};
 use super::segmenter::Segmenter;
 use super::sinks::Sinks;
+use super::timeline::Timeline;
 use super::video::VideoEncoders;
 use super::{Event, Outputs, TranscodeJob};
 use crate::decode::StreamDecoder;
@@ -42,7 +43,7 @@ pub(super) fn run(
     while let Some(packet) = demux::next_packet(&mut input, job.input)? {
         pass.decode(Some(&packet))?;
         pass.route(on_event)?;
-        progress.report(pass.decoded_secs, on_event);
+        progress.report(pass.timeline.secs(), on_event);
     }
     pass.decode(None)?;
     pass.check_decoded(&probe)?;
@@ -61,7 +62,7 @@ struct Pass<'j> {
     sinks: Sinks,
     video_packets: Vec<(usize, Packet)>,
     audio_packets: Vec<Packet>,
-    decoded_secs: f64,
+    timeline: Timeline,
 }
 
 impl<'j> Pass<'j> {
@@ -76,7 +77,7 @@ impl<'j> Pass<'j> {
         let stream = |i: usize| input.stream(i).ok_or(MediaError::NotMedia);
         let video = match (&probe.video, video_index) {
             (Some(source), Some(i)) => {
-                let decoder = StreamDecoder::video(&stream(i)?, start_us)?;
+                let decoder = StreamDecoder::video(&stream(i)?, start_us, Some(job.limits))?;
                 let at_secs = if probe.duration_ms >= 2000 { 1.0 } else { 0.0 };
                 let poster = PosterGrab::new(job.out_dir.join("poster.jpg"), at_secs);
                 let plan = VideoPlan::new(source, rungs);
@@ -112,18 +113,23 @@ impl<'j> Pass<'j> {
             sinks,
             video_packets: Vec::new(),
             audio_packets: Vec::new(),
-            decoded_secs: 0.0,
+            timeline: Timeline::new(job.limits.max_duration_ms, fps_ceiling(probe)),
         })
     }
 
     /// Decodes one packet (or, with `None`, drains both decoders) and encodes the frames.
+    /// Every frame is checked against the limits before it goes further: its size, and
+    /// the length decoded so far.
     fn decode(&mut self, packet: Option<&Packet>) -> Result<(), MediaError> {
         let stream = packet.map(|p| p.stream());
+        let limits = &self.job.limits;
         if let Some((decoder, encoders)) = &mut self.video {
             if stream.is_none() || stream == Some(decoder.index) {
                 for frame in decoder.decode(packet)? {
-                    let secs = frame.pts().unwrap_or(0) as f64 * f64::from(decoder.time_base);
-                    self.decoded_secs = self.decoded_secs.max(secs);
+                    limits.check_size(frame.width(), frame.height())?;
+                    let tb = f64::from(decoder.time_base);
+                    self.timeline
+                        .picture(frame.pts().map(|pts| pts as f64 * tb))?;
                     encoders.push(frame, &mut self.video_packets)?;
                 }
             }
@@ -131,8 +137,9 @@ impl<'j> Pass<'j> {
         if let Some((decoder, encoder)) = &mut self.audio {
             if stream.is_none() || stream == Some(decoder.index) {
                 for frame in decoder.decode(packet)? {
-                    let secs = frame.pts().unwrap_or(0) as f64 * f64::from(decoder.time_base);
-                    self.decoded_secs = self.decoded_secs.max(secs);
+                    let tb = f64::from(decoder.time_base);
+                    let start = frame.pts().map(|pts| pts as f64 * tb);
+                    self.timeline.sound(start, frame.samples(), frame.rate())?;
                     encoder.push(frame, &mut self.audio_packets)?;
                 }
             }
@@ -153,10 +160,10 @@ impl<'j> Pass<'j> {
             .iter()
             .any(|c| probe.container.starts_with(c));
         let announced = probe.duration_ms as f64 / 1000.0;
-        if indexed && self.decoded_secs < announced * 0.9 - 1.0 {
+        let decoded = self.timeline.secs();
+        if indexed && decoded < announced * 0.9 - 1.0 {
             return Err(MediaError::Corrupt(format!(
-                "the data ends at {:.1} s of the {:.1} s the file announces",
-                self.decoded_secs, announced
+                "the data ends at {decoded:.1} s of the {announced:.1} s the file announces"
             )));
         }
         Ok(())
@@ -221,4 +228,11 @@ impl<'j> Pass<'j> {
             renditions,
         })
     }
+}
+
+/// The highest picture rate a clip plausibly has: counting its pictures at this rate never
+/// overstates its length, yet bounds it when timestamps stand still.
+fn fps_ceiling(probe: &Probe) -> f64 {
+    let declared = probe.video.as_ref().map_or(0.0, |v| v.fps);
+    (declared * 1.5).max(120.0)
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use imshare_media::{Event, Outputs, SegmentReady, TranscodeJob};
+use imshare_media::{Event, Limits, Outputs, SegmentReady, TranscodeJob};
 
 /// Runs `ffmpeg -v error -y <line>` and panics with its message if it fails; `line` is
 /// split on whitespace (temporary paths have none).
@@ -99,6 +99,7 @@ pub fn job<'a>(
         rungs,
         segment_secs: 4.0,
         audio_kbps: 128,
+        limits: Limits::default(),
     }
 }
 

@@ -4,6 +4,9 @@ mod broken;
 mod cli;
 mod frames;
 mod helpers;
+#[path = "../hostile/mod.rs"]
+mod hostile;
+mod limits;
 mod poster;
 mod probe;
 mod transcode;
