@@ -1,6 +1,6 @@
 //! Response headers every page carries: a Content-Security-Policy that allows only our
 //! inline stylesheet and media from this service and the store, cache rules, and the
-//! address the service is reached at.
+//! same-origin check of form posts.
 
 use std::sync::LazyLock;
 
@@ -9,6 +9,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+pub use crate::net::{is_https, public_base};
 use crate::state::AppState;
 
 /// How long shared caches and browsers may keep a page that looks the same to everyone.
@@ -83,22 +84,6 @@ pub fn see_other(location: &str) -> actix_web::HttpResponseBuilder {
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::REFERRER_POLICY, "same-origin"));
     res
-}
-
-/// The address clients reach this service at: the configured one, or this request's.
-pub fn public_base(state: &AppState, req: &HttpRequest) -> String {
-    let configured = state.settings.server.public_url.trim_end_matches('/');
-    if !configured.is_empty() {
-        return configured.to_owned();
-    }
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
-}
-
-/// Whether the connection reaches browsers over HTTPS (cookies are then `Secure`).
-pub fn is_https(state: &AppState, req: &HttpRequest) -> bool {
-    state.settings.server.public_url.starts_with("https://")
-        || req.connection_info().scheme() == "https"
 }
 
 /// Whether a form post comes from one of our own pages: its `Origin` (or, from browsers
