@@ -30,6 +30,7 @@ pub async fn check_new(raw: &str, allow: &NetList) -> Result<Url, String> {
     let url = Url::parse(raw).map_err(|e| format!("webhook_url is not a URL: {e}"))?;
     check_url(&url, allow)?;
     if let Some(Host::Domain(name)) = url.host() {
+        check_name(name, allow)?;
         let port = url.port_or_known_default().unwrap_or(443);
         let addrs = tokio::net::lookup_host((name, port))
             .await
@@ -41,8 +42,9 @@ pub async fn check_new(raw: &str, allow: &NetList) -> Result<Url, String> {
     Ok(url)
 }
 
-/// Checks the form of a URL before each call: scheme, literal addresses and known names.
-/// (Names are resolved and checked by [`GuardedResolver`] as the connection is made.)
+/// Checks a URL before each call: its scheme and, when it names an address, that address.
+/// A name is resolved, and its addresses checked, by [`GuardedResolver`] as the connection
+/// is made (reqwest does not resolve literal addresses, so those are checked here).
 pub fn check_url(url: &Url, allow: &NetList) -> Result<(), String> {
     let host = url
         .host()
@@ -63,11 +65,13 @@ pub fn check_url(url: &Url, allow: &NetList) -> Result<(), String> {
         _ => return Err("webhook_url must be an https URL".to_owned()),
     }
     match host {
-        Host::Domain(name) => check_name(name, allow),
+        Host::Domain(_) => Ok(()),
         Host::Ipv4(ip) => check_address(&ip.to_string(), IpAddr::V4(ip), allow),
         Host::Ipv6(ip) => check_address(&ip.to_string(), IpAddr::V6(ip), allow),
     }
 }
+
+/// Refuses names that mean this machine or a metadata service, before any DNS answer.
 
 fn check_name(name: &str, allow: &NetList) -> Result<(), String> {
     let bare = name.trim_end_matches('.').to_ascii_lowercase();
@@ -113,7 +117,6 @@ impl Resolve for GuardedResolver {
         let allow = self.allow.clone();
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            check_name(&host, &allow)?;
             let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
                 .await?
                 .collect();
@@ -135,8 +138,14 @@ impl Resolve for GuardedResolver {
 mod tests {
     use super::*;
 
+    /// What registration checks before it resolves the name.
     fn check(url: &str, allow: &str) -> Result<(), String> {
-        check_url(&Url::parse(url).unwrap(), &NetList::parse(allow))
+        let (url, allow) = (Url::parse(url).unwrap(), NetList::parse(allow));
+        check_url(&url, &allow)?;
+        match url.host() {
+            Some(Host::Domain(name)) => check_name(name, &allow),
+            _ => Ok(()),
+        }
     }
 
     #[test]

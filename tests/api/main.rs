@@ -29,6 +29,7 @@ mod two_nodes;
 mod upload_cli;
 mod upload_refusals;
 mod uploads;
+mod webhook_targets;
 mod worker_crash;
 mod ws;
 mod ws_upgrade;
