@@ -63,9 +63,6 @@ pub async fn run(state: AppState) {
 /// The webhook HTTP client: TLS, no redirects, no proxy, and a resolver that only hands
 /// out addresses a webhook may reach.
 fn client(allow: NetList) -> reqwest::Result<reqwest::Client> {
-    // reqwest is built without a TLS provider of its own; use aws-lc-rs, which the S3
-    // client already links. Installing fails only if one is installed already: fine.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         // A 3xx is a failed call: following it would go wherever the receiver says.

@@ -20,6 +20,7 @@ mod presence;
 mod presigned;
 mod realtime;
 mod realtime_crash;
+mod sign_in_throttle;
 mod store_outage;
 mod sync_page;
 mod sync_rooms;
