@@ -45,7 +45,10 @@ pub struct Listeners {
 
 impl Application {
     /// Connects the database (migrating it), starts or reaches the store, and binds HTTP.
-    pub async fn build(mut settings: Settings, listeners: Listeners) -> anyhow::Result<Application> {
+    pub async fn build(
+        mut settings: Settings,
+        listeners: Listeners,
+    ) -> anyhow::Result<Application> {
         let db = connect_database(&settings).await?;
         let storage = setup::start(&settings, listeners.store).await?;
         let tokens = TokenKeys::load(

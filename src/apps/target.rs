@@ -23,7 +23,8 @@ const INSIDE_NAMES: &[&str] = &[
 ];
 
 /// What the operator can do about a refused URL.
-const ADVICE: &str = "use a public https URL, or ask the operator to add the host to apps.webhook_allow";
+const ADVICE: &str =
+    "use a public https URL, or ask the operator to add the host to apps.webhook_allow";
 
 /// Checks a webhook URL being registered: its form, and every address its host has now.
 pub async fn check_new(raw: &str, allow: &NetList) -> Result<Url, String> {
@@ -117,9 +118,8 @@ impl Resolve for GuardedResolver {
         let allow = self.allow.clone();
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let reachable: Vec<SocketAddr> = found
                 .iter()
                 .copied()
@@ -127,7 +127,9 @@ impl Resolve for GuardedResolver {
                 .collect();
             if reachable.is_empty() {
                 tracing::warn!(%host, addresses = ?found, "a webhook host resolves only to addresses webhooks may not reach");
-                return Err(format!("{host} resolves only to addresses webhooks may not reach").into());
+                return Err(
+                    format!("{host} resolves only to addresses webhooks may not reach").into(),
+                );
             }
             Ok(Box::new(reachable.into_iter()) as Addrs)
         })
@@ -175,7 +177,10 @@ mod tests {
     fn public_https_and_listed_hosts_pass() {
         assert!(check("https://93.184.216.34/hook", "").is_ok());
         assert!(check("https://hooks.example.com/hook", "").is_ok());
-        assert!(check("http://hooks.example.com/hook", "").is_err(), "http needs the list");
+        assert!(
+            check("http://hooks.example.com/hook", "").is_err(),
+            "http needs the list"
+        );
         assert!(check("http://127.0.0.1:8080/", "127.0.0.1").is_ok());
         assert!(check("http://10.1.2.3/", "10.0.0.0/8").is_ok());
         assert!(check("http://localhost:9/", "localhost").is_ok());

@@ -107,7 +107,10 @@ mod tests {
     async fn a_full_queue_is_refused_at_once() {
         let pool = std::sync::Arc::new(HashPool::new(1, 1));
         let hash = pool.hash("a password".into()).await.expect("hashes");
-        assert!(pool.verify("a password".into(), hash.clone()).await.unwrap());
+        assert!(pool
+            .verify("a password".into(), hash.clone())
+            .await
+            .unwrap());
         assert!(!pool.verify("another".into(), hash.clone()).await.unwrap());
         let tasks: Vec<_> = (0..4)
             .map(|_| {
@@ -121,6 +124,9 @@ mod tests {
                 busy += 1;
             }
         }
-        assert!(busy >= 2, "one runs, one waits, the rest are refused ({busy} refused)");
+        assert!(
+            busy >= 2,
+            "one runs, one waits, the rest are refused ({busy} refused)"
+        );
     }
 }

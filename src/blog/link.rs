@@ -135,7 +135,9 @@ pub async fn follow(
         state.sign_in.failed(None, client);
     }
     let viewer = match exchanged? {
-        Exchange::Reopened => return Ok(page::see_other(&format!("/u/{}", owner.username)).finish()),
+        Exchange::Reopened => {
+            return Ok(page::see_other(&format!("/u/{}", owner.username)).finish())
+        }
         Exchange::SignIn(viewer) => viewer,
     };
     // Whoever was signed in in this browser before, the link's viewer is now.

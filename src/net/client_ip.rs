@@ -150,12 +150,18 @@ mod tests {
     fn the_client_is_the_last_hop_that_is_not_a_proxy() {
         let trusted = NetList::parse("10.0.0.0/8");
         let h = headers(&[("x-forwarded-for", "1.1.1.1, 203.0.113.9, 10.0.0.7")]);
-        assert_eq!(from_headers(ip("10.0.0.5"), &h, &trusted), ip("203.0.113.9"));
+        assert_eq!(
+            from_headers(ip("10.0.0.5"), &h, &trusted),
+            ip("203.0.113.9")
+        );
         let h = headers(&[(
             "forwarded",
             "for=1.1.1.1, for=\"[2001:db8::5]:4711\";proto=https",
         )]);
-        assert_eq!(from_headers(ip("10.0.0.5"), &h, &trusted), ip("2001:db8::5"));
+        assert_eq!(
+            from_headers(ip("10.0.0.5"), &h, &trusted),
+            ip("2001:db8::5")
+        );
         let h = headers(&[("x-forwarded-for", "1.1.1.1, garbage")]);
         assert_eq!(from_headers(ip("10.0.0.5"), &h, &trusted), ip("10.0.0.5"));
     }

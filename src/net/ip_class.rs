@@ -13,7 +13,10 @@ const V4_SPECIAL: &[(&str, &str)] = &[
     ("10.0.0.0/8", "a private address"),
     ("100.64.0.0/10", "a carrier-grade NAT address"),
     ("127.0.0.0/8", "a loopback address"),
-    ("169.254.0.0/16", "a link-local address (cloud metadata lives here)"),
+    (
+        "169.254.0.0/16",
+        "a link-local address (cloud metadata lives here)",
+    ),
     ("172.16.0.0/12", "a private address"),
     ("192.0.0.0/24", "an IETF protocol address"),
     ("192.0.2.0/24", "a documentation address"),
@@ -28,7 +31,10 @@ const V4_SPECIAL: &[(&str, &str)] = &[
 
 /// IPv6 networks inside the global unicast range 2000::/3 that are not public anyway.
 const V6_SPECIAL: &[(&str, &str)] = &[
-    ("2001::/23", "an IETF special-purpose address (Teredo, benchmarking, ORCHID)"),
+    (
+        "2001::/23",
+        "an IETF special-purpose address (Teredo, benchmarking, ORCHID)",
+    ),
     ("2001:db8::/32", "a documentation address"),
     ("3fff::/20", "a documentation address"),
 ];
@@ -88,12 +94,7 @@ fn non_public_v6(ip: Ipv6Addr) -> Option<&'static str> {
 /// (`::a.b.c.d`), NAT64 (`64:ff9b::a.b.c.d`) or 6to4 (`2002:aabb:ccdd::`) address.
 fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     let s = ip.segments();
-    let tail = Ipv4Addr::new(
-        (s[6] >> 8) as u8,
-        s[6] as u8,
-        (s[7] >> 8) as u8,
-        s[7] as u8,
-    );
+    let tail = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
     match s {
         [0, 0, 0, 0, 0, 0xffff, _, _] | [0, 0, 0, 0, 0, 0, _, _] => Some(tail),
         [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(tail),

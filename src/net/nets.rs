@@ -25,7 +25,8 @@ impl NetList {
             } else if let Ok(ip) = bare.parse::<IpAddr>() {
                 list.nets.push(IpNet::from(ip));
             } else {
-                list.hosts.push(entry.trim_end_matches('.').to_ascii_lowercase());
+                list.hosts
+                    .push(entry.trim_end_matches('.').to_ascii_lowercase());
             }
         }
         list
@@ -43,7 +44,6 @@ impl NetList {
         let host = host.trim_end_matches('.');
         self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
     }
-
 }
 
 impl<'de> Deserialize<'de> for NetList {
@@ -55,9 +55,7 @@ impl<'de> Deserialize<'de> for NetList {
 /// The IPv4 address an IPv4-mapped IPv6 address stands for; other addresses unchanged.
 pub fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map_or(IpAddr::V6(v6), IpAddr::V4),
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
         v4 => v4,
     }
 }

@@ -66,7 +66,14 @@ pub fn warn_if_unreachable(settings: &Settings) {
 /// `X-Forwarded-Proto` and `X-Forwarded-Host`, else `Host`), if it is a plain authority.
 fn forwarded_base(headers: &HeaderMap) -> Option<String> {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let first = |value: &str| value.split(',').next().unwrap_or_default().trim().to_owned();
+    let first = |value: &str| {
+        value
+            .split(',')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    };
     let mut proto = None;
     let mut host = None;
     if let Some(forwarded) = text(header::FORWARDED.as_str()) {
@@ -121,11 +128,17 @@ mod tests {
     #[test]
     fn a_proxy_reports_the_host_and_scheme() {
         assert_eq!(
-            base(&[("x-forwarded-host", "imshare.example"), ("x-forwarded-proto", "https")]),
+            base(&[
+                ("x-forwarded-host", "imshare.example"),
+                ("x-forwarded-proto", "https")
+            ]),
             Some("https://imshare.example".to_owned())
         );
         assert_eq!(
-            base(&[("forwarded", "for=1.2.3.4;proto=https;host=\"imshare.example:8443\"")]),
+            base(&[(
+                "forwarded",
+                "for=1.2.3.4;proto=https;host=\"imshare.example:8443\""
+            )]),
             Some("https://imshare.example:8443".to_owned())
         );
         assert_eq!(
@@ -136,12 +149,21 @@ mod tests {
 
     #[test]
     fn anything_but_a_plain_authority_is_refused() {
-        for host in ["evil.example/path", "a@evil.example", "evil.example?x", "", "ev il"] {
+        for host in [
+            "evil.example/path",
+            "a@evil.example",
+            "evil.example?x",
+            "",
+            "ev il",
+        ] {
             let value: &'static str = Box::leak(host.to_owned().into_boxed_str());
             assert_eq!(base(&[("x-forwarded-host", value)]), None, "{host:?}");
         }
         assert_eq!(
-            base(&[("x-forwarded-host", "a.example"), ("x-forwarded-proto", "javascript")]),
+            base(&[
+                ("x-forwarded-host", "a.example"),
+                ("x-forwarded-proto", "javascript")
+            ]),
             None
         );
     }

@@ -74,7 +74,11 @@ async fn the_nth_wrong_password_gets_429_until_the_window_frees_a_slot(backend: 
     expect_throttled(sign_in_from(&app, "198.51.100.9", "Alice", "alice-password").await).await;
 
     let bob = sign_in_from(&app, "203.0.113.1", "bob", "bob-password").await;
-    assert_eq!(bob.status(), StatusCode::OK, "another account is unaffected");
+    assert_eq!(
+        bob.status(),
+        StatusCode::OK,
+        "another account is unaffected"
+    );
 
     tokio::time::sleep(Duration::from_secs(retry_after)).await;
     let res = sign_in_from(&app, "203.0.113.1", "alice", "alice-password").await;
@@ -115,8 +119,7 @@ async fn one_address_is_limited_across_accounts(backend: Backend) {
         let res = sign_in_from(&direct, client, &format!("u{n}"), "guess-password").await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
-    expect_throttled(sign_in_from(&direct, "198.51.100.4", "alice", "alice-password").await)
-        .await;
+    expect_throttled(sign_in_from(&direct, "198.51.100.4", "alice", "alice-password").await).await;
 }
 
 /// POSTs the sign-in form with its token, from this service's own page.
@@ -163,7 +166,11 @@ async fn the_sign_in_form_is_throttled_with_a_readable_page(backend: Backend) {
     );
     tokio::time::sleep(Duration::from_secs(retry_after)).await;
     let res = post_form(&app, &token, "carol", "carol-password").await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "signed in after the wait");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "signed in after the wait"
+    );
 }
 
 async fn bad_refresh_tokens_and_blog_links_are_throttled(backend: Backend) {
@@ -211,7 +218,11 @@ async fn bad_refresh_tokens_and_blog_links_are_throttled(backend: Backend) {
     let res = link("203.0.113.30").await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers().contains_key("retry-after"));
-    assert!(res.text().await.unwrap().contains("Too many failed attempts"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Too many failed attempts"));
 }
 
 async fn a_guessing_flood_is_held_back_and_real_users_sign_in(backend: Backend) {
@@ -237,7 +248,9 @@ async fn a_guessing_flood_is_held_back_and_real_users_sign_in(backend: Backend) 
                     let res = client
                         .post(format!("{address}/v1/sessions"))
                         .header("x-forwarded-for", "203.0.113.66")
-                        .json(&json!({"username": "alice", "password": format!("guess-{n}-{guess}")}))
+                        .json(
+                            &json!({"username": "alice", "password": format!("guess-{n}-{guess}")}),
+                        )
                         .send()
                         .await
                         .unwrap();

@@ -156,13 +156,26 @@ async fn a_name_resolving_inside_is_refused_when_connecting(backend: Backend) {
     let (http_port, http_connections) = connection_counter("127.0.0.1").await;
     let (https_port, https_connections) = connection_counter("127.0.0.1").await;
     let inside = [
-        ("01-inside-http", format!("http://localhost:{http_port}/hook")),
-        ("01-inside-https", format!("https://localhost:{https_port}/hook")),
+        (
+            "01-inside-http",
+            format!("http://localhost:{http_port}/hook"),
+        ),
+        (
+            "01-inside-https",
+            format!("https://localhost:{https_port}/hook"),
+        ),
     ];
     for (app_id, url) in &inside {
-        imshare::apps::store::insert_app(&app.state.db, app_id, "rebound", Some(url), "secret", &admin.id)
-            .await
-            .unwrap();
+        imshare::apps::store::insert_app(
+            &app.state.db,
+            app_id,
+            "rebound",
+            Some(url),
+            "secret",
+            &admin.id,
+        )
+        .await
+        .unwrap();
     }
     // A control app on an allowed address, queued at the same time, shows the loop ran.
     let (control_url, control_calls) = receiver(ALLOWED_HOST, || HttpResponse::Ok().finish());
@@ -228,6 +241,11 @@ async fn a_redirect_is_a_failed_call_and_not_followed(backend: Backend) {
         0,
         "the 307 was followed"
     );
-    wait_for(&redirect_calls, 2, "a redirect is a failed call, retried later").await;
+    wait_for(
+        &redirect_calls,
+        2,
+        "a redirect is a failed call, retried later",
+    )
+    .await;
     assert_eq!(target_calls.load(Ordering::SeqCst), 0);
 }
