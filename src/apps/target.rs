@@ -73,7 +73,6 @@ pub fn check_url(url: &Url, allow: &NetList) -> Result<(), String> {
 }
 
 /// Refuses names that mean this machine or a metadata service, before any DNS answer.
-
 fn check_name(name: &str, allow: &NetList) -> Result<(), String> {
     let bare = name.trim_end_matches('.').to_ascii_lowercase();
     let inside = INSIDE_NAMES.contains(&bare.as_str()) || bare.ends_with(".localhost");
