@@ -90,15 +90,23 @@ pub fn see_other(location: &str) -> actix_web::HttpResponseBuilder {
 /// that send none, its `Referer`) must be this service. Browsers that send neither are
 /// left to the form's token.
 pub fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
-    let ours = public_base(state, req);
     let header_text = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    // The configured base, or the host the browser itself says it is visiting: a page
+    // elsewhere cannot make the browser send its own origin with our Host, and nothing is
+    // built from the Host here, it is only compared.
+    let mut ours = vec![public_base(state, req)];
+    if let Some(host) = header_text(header::HOST) {
+        ours.extend([format!("http://{host}"), format!("https://{host}")]);
+    }
     if let Some(origin) = header_text(header::ORIGIN) {
-        return origin == ours;
+        return ours.iter().any(|o| origin == o);
     }
     match header_text(header::REFERER) {
-        Some(referer) => referer
-            .strip_prefix(ours.as_str())
-            .is_some_and(|rest| rest.starts_with('/')),
+        Some(referer) => ours.iter().any(|o| {
+            referer
+                .strip_prefix(o.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+        }),
         None => true,
     }
 }
