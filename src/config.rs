@@ -80,7 +80,7 @@ pub struct AuthSettings {
     /// Failed sign-ins, refreshes and blog links one client address may make per window.
     pub signin_ip_failures: u32,
     pub signin_window_secs: u64,
-    /// Password hashes computed at once; 0 means the CPU count.
+    /// Password hashes computed at once; 0 means one less than the CPU count (at least 1).
     pub hash_concurrency: usize,
     /// Sign-ins that may wait for a hashing slot; more are answered 503 at once.
     pub hash_queue: usize,

@@ -33,12 +33,13 @@ pub struct HashPool {
 }
 
 impl HashPool {
-    /// A pool of `slots` (0: the CPU count) with `queue` places to wait.
+    /// A pool of `slots` (0: one less than the CPU count, at least 1, so a core is left
+    /// for everything else) with `queue` places to wait.
     pub fn new(slots: usize, queue: usize) -> HashPool {
         let slots = if slots > 0 {
             slots
         } else {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
+            std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
         };
         HashPool {
             slots: Semaphore::new(slots),
