@@ -7,6 +7,8 @@ use anyhow::Context;
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use crate::net::NetList;
+
 /// The defaults, compiled in so `imshare serve` needs no file at all.
 const DEFAULTS: &str = include_str!("../config/default.toml");
 
@@ -25,6 +27,7 @@ pub struct Settings {
     pub live: LiveSettings,
     pub redis: RedisSettings,
     pub ops: OpsSettings,
+    pub apps: AppsSettings,
 }
 
 /// The HTTP listener.
@@ -32,6 +35,8 @@ pub struct Settings {
 pub struct ServerSettings {
     pub listen: String,
     pub public_url: String,
+    /// Peers whose `Forwarded`/`X-Forwarded-*` headers are believed (addresses or CIDRs).
+    pub trusted_proxies: NetList,
 }
 
 /// Which database, and how many connections.
@@ -71,6 +76,15 @@ pub struct AuthSettings {
     pub jwt_secret: SecretString,
     pub access_ttl_secs: u64,
     pub refresh_ttl_secs: u64,
+    /// Failed sign-ins one account may take per `signin_window_secs` before 429s.
+    pub signin_account_failures: u32,
+    /// Failed sign-ins, refreshes and blog links one client address may make per window.
+    pub signin_ip_failures: u32,
+    pub signin_window_secs: u64,
+    /// Password hashes computed at once; 0 means one less than the CPU count (at least 1).
+    pub hash_concurrency: usize,
+    /// Sign-ins that may wait for a hashing slot; more are answered 503 at once.
+    pub hash_queue: usize,
 }
 
 /// Limits and timings of direct-to-store uploads.
@@ -189,6 +203,14 @@ pub struct LiveSettings {
     pub viewer_queue_frames: usize,
 }
 
+/// Browser-based apps (SPEC §3).
+#[derive(Debug, Clone, Deserialize)]
+pub struct AppsSettings {
+    /// Hosts, addresses and CIDRs webhooks may reach although they are not public
+    /// (and over plain http).
+    pub webhook_allow: NetList,
+}
+
 /// The broker that links several nodes; an empty URL means a single node.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RedisSettings {
@@ -236,6 +258,12 @@ impl Settings {
         }
         self.media.ladder_heights()?;
         self.metrics_listen_addr()?;
+        if self.auth.signin_account_failures == 0
+            || self.auth.signin_ip_failures == 0
+            || self.auth.signin_window_secs == 0
+        {
+            anyhow::bail!("auth.signin_account_failures, auth.signin_ip_failures and auth.signin_window_secs must be at least 1");
+        }
         if self.uploads.part_size_bytes < 5 * 1024 * 1024 {
             anyhow::bail!(
                 "uploads.part_size_bytes must be at least 5 MiB (the S3 minimum part size)"

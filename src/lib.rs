@@ -13,6 +13,7 @@ pub mod groups;
 pub mod jobs;
 pub mod live;
 pub mod media;
+pub mod net;
 pub mod ops;
 pub mod playback;
 pub mod realtime;

@@ -13,7 +13,7 @@ use anyhow::Context;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
-use crate::auth::TokenKeys;
+use crate::auth::{SignInGuard, TokenKeys};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::ops::{self, extractors, ApiDoc};
@@ -47,7 +47,10 @@ pub struct Listeners {
 
 impl Application {
     /// Connects the database (migrating it), starts or reaches the store, and binds HTTP.
-    pub async fn build(settings: Settings, listeners: Listeners) -> anyhow::Result<Application> {
+    pub async fn build(
+        mut settings: Settings,
+        listeners: Listeners,
+    ) -> anyhow::Result<Application> {
         let db = connect_database(&settings).await?;
         let storage = setup::start(&settings, listeners.store).await?;
         let tokens = TokenKeys::load(
@@ -64,14 +67,19 @@ impl Application {
             }
         };
         let port = http.local_addr()?.port();
+        // Absolute URLs fall back to the listen address: make it the one really bound.
+        settings.server.listen = http.local_addr()?.to_string();
+        crate::net::public_url::warn_if_unreachable(&settings);
         let hub = Arc::new(Hub::new(settings.realtime.queue_frames));
         let cluster = realtime::cluster::connect_if_configured(&settings, &hub).await?;
+        let sign_in = Arc::new(SignInGuard::new(&settings.auth));
         let state = AppState {
             settings: Arc::new(settings),
             db,
             store: storage.store,
             store_health: storage.health,
             tokens: Arc::new(tokens),
+            sign_in,
             hub,
             live: Default::default(),
             cluster,
@@ -182,12 +190,14 @@ pub async fn worker_state(settings: Settings) -> anyhow::Result<AppState> {
         settings.auth.access_ttl_secs,
     )?;
     let hub = Arc::new(Hub::new(settings.realtime.queue_frames));
+    let sign_in = Arc::new(SignInGuard::new(&settings.auth));
     Ok(AppState {
         settings: Arc::new(settings),
         db,
         store: storage.store,
         store_health: storage.health,
         tokens: Arc::new(tokens),
+        sign_in,
         hub,
         live: Default::default(),
         cluster: None,

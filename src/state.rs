@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::auth::TokenKeys;
+use crate::auth::{SignInGuard, TokenKeys};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::live::Relays;
@@ -17,6 +17,8 @@ pub struct AppState {
     pub store: ObjectStore,
     pub store_health: Arc<StoreHealth>,
     pub tokens: Arc<TokenKeys>,
+    /// Sign-in throttling and the password hashing pool.
+    pub sign_in: Arc<SignInGuard>,
     /// This node's online connections, groups and presence.
     pub hub: Arc<Hub>,
     /// The live shares this node relays.

@@ -1,8 +1,11 @@
 //! What can go wrong with accounts and sessions.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{header, StatusCode};
+use actix_web::HttpResponse;
 
-use crate::error::ApiErrorKind;
+use super::sign_in::SignInError;
+use crate::auth::{HashError, Throttled};
+use crate::error::{respond, ApiErrorKind};
 
 /// Account and session errors.
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +16,10 @@ pub enum AccountError {
     InvalidCredentials,
     #[error("the refresh token is invalid, expired or already used; sign in again")]
     InvalidRefreshToken,
+    #[error("too many failed attempts from this account or address; wait {} s (Retry-After) and try again", .0.retry_after_secs())]
+    TooManyAttempts(Throttled),
+    #[error("the service is busy checking passwords; try again in a second")]
+    Busy,
     #[error("{0}")]
     InvalidInput(String),
     #[error(transparent)]
@@ -24,6 +31,8 @@ impl ApiErrorKind for AccountError {
         match self {
             Self::UsernameTaken => StatusCode::CONFLICT,
             Self::InvalidCredentials | Self::InvalidRefreshToken => StatusCode::UNAUTHORIZED,
+            Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::InvalidInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -33,15 +42,62 @@ impl ApiErrorKind for AccountError {
             Self::UsernameTaken => "username_taken",
             Self::InvalidCredentials => "invalid_credentials",
             Self::InvalidRefreshToken => "invalid_refresh_token",
+            Self::TooManyAttempts(_) => "too_many_attempts",
+            Self::Busy => "busy",
             Self::InvalidInput(_) => "invalid_input",
             Self::Unexpected(_) => "internal",
         }
     }
 }
-crate::impl_response_error!(AccountError);
+
+impl actix_web::ResponseError for AccountError {
+    fn status_code(&self) -> StatusCode {
+        ApiErrorKind::status(self)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = respond(self);
+        let retry_after = match self {
+            Self::TooManyAttempts(t) => Some(t.retry_after_secs()),
+            Self::Busy => Some(1),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
+        res
+    }
+}
 
 impl From<sqlx::Error> for AccountError {
     fn from(e: sqlx::Error) -> Self {
         Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
+    }
+}
+
+impl From<Throttled> for AccountError {
+    fn from(t: Throttled) -> Self {
+        Self::TooManyAttempts(t)
+    }
+}
+
+impl From<HashError> for AccountError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => Self::Busy,
+            HashError::Unexpected(e) => Self::Unexpected(e),
+        }
+    }
+}
+
+impl From<SignInError> for AccountError {
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::Wrong => Self::InvalidCredentials,
+            SignInError::Throttled(t) => Self::TooManyAttempts(t),
+            SignInError::Hashing(e) => e.into(),
+            SignInError::Unexpected(e) => Self::Unexpected(e),
+        }
     }
 }

@@ -3,9 +3,11 @@
 mod domain;
 mod error;
 mod routes;
+mod sign_in;
 mod store;
 
 pub use domain::{Presence, Username};
 pub use error::AccountError;
 pub use routes::configure;
+pub use sign_in::{check_credentials, SignInError};
 pub use store::{find_user_by_id, find_user_by_username, UserRow};

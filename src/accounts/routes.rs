@@ -8,10 +8,12 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::domain::{parse_display_name, Password, Presence, Username};
+use super::sign_in::check_credentials;
 use super::{store, AccountError};
-use crate::auth::{password, AuthUser};
+use crate::auth::AuthUser;
 use crate::db::is_unique_violation;
 use crate::error::CommonError;
+use crate::net::ClientIp;
 use crate::state::AppState;
 
 /// Registers the account routes.
@@ -41,7 +43,8 @@ pub struct Account {
 
 /// Create an account.
 #[utoipa::path(tag = "accounts", request_body = NewAccount,
-    responses((status = 201, body = Account), (status = 409, description = "username_taken"), (status = 422)))]
+    responses((status = 201, body = Account), (status = 409, description = "username_taken"), (status = 422),
+    (status = 503, description = "busy: too many passwords being hashed; see Retry-After")))]
 #[post("/v1/accounts")]
 #[tracing::instrument(skip_all, fields(username = %body.username))]
 async fn create_account(
@@ -52,7 +55,7 @@ async fn create_account(
     let username = Username::parse(&body.username)?;
     let password = Password::parse(body.password)?;
     let display_name = parse_display_name(body.display_name.as_deref(), &username)?;
-    let hash = password::hash(password.into_inner()).await?;
+    let hash = state.sign_in.hashing.hash(password.into_inner()).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let quota = state.settings.uploads.default_quota_bytes;
     match store::insert_user(
@@ -93,32 +96,20 @@ pub struct SessionTokens {
 
 /// Sign in with a username and password.
 #[utoipa::path(tag = "accounts", request_body = Credentials,
-    responses((status = 200, body = SessionTokens), (status = 401, description = "invalid_credentials")))]
+    responses((status = 200, body = SessionTokens), (status = 401, description = "invalid_credentials"),
+    (status = 429, description = "too_many_attempts: too many failures for this account or client address; see Retry-After"),
+    (status = 503, description = "busy: too many passwords being checked; see Retry-After")))]
 #[post("/v1/sessions")]
 #[tracing::instrument(skip_all)]
 async fn create_session(
     state: web::Data<AppState>,
+    client: ClientIp,
     body: web::Json<Credentials>,
 ) -> Result<HttpResponse, AccountError> {
     let body = body.into_inner();
-    let user = match Username::parse(&body.username) {
-        Ok(name) => store::find_user_by_username(&state.db, name.as_str()).await?,
-        Err(_) => None,
-    };
-    // Unknown users are checked against a dummy hash so timing does not reveal who exists.
-    let (user_id, phc) = match user {
-        Some(u) => (Some(u.id), u.password_hash),
-        None => (None, DUMMY_HASH.to_owned()),
-    };
-    let matches = password::verify(body.password, phc).await?;
-    match user_id {
-        Some(id) if matches => Ok(HttpResponse::Ok().json(issue_tokens(&state, &id).await?)),
-        _ => Err(AccountError::InvalidCredentials),
-    }
+    let id = check_credentials(&state, client, &body.username, body.password).await?;
+    Ok(HttpResponse::Ok().json(issue_tokens(&state, &id).await?))
 }
-
-/// An argon2id hash of a random password nobody knows.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Yk0vUe0N3bQm4n3C0G0sTl0m7G6Q2V3nqYgqkzv0u1c";
 
 /// Refresh input.
 #[derive(Deserialize, ToSchema)]
@@ -128,16 +119,20 @@ pub struct RefreshRequest {
 
 /// Trade a refresh token for new tokens; the old refresh token stops working.
 #[utoipa::path(tag = "accounts", request_body = RefreshRequest,
-    responses((status = 200, body = SessionTokens), (status = 401, description = "invalid_refresh_token")))]
+    responses((status = 200, body = SessionTokens), (status = 401, description = "invalid_refresh_token"),
+    (status = 429, description = "too_many_attempts: too many bad refresh tokens from this client address; see Retry-After")))]
 #[post("/v1/sessions/refresh")]
 #[tracing::instrument(skip_all)]
 async fn refresh_session(
     state: web::Data<AppState>,
+    client: ClientIp,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, AccountError> {
-    let user_id = store::consume_refresh_token(&state.db, &body.refresh_token)
-        .await?
-        .ok_or(AccountError::InvalidRefreshToken)?;
+    state.sign_in.admit(None, client)?;
+    let Some(user_id) = store::consume_refresh_token(&state.db, &body.refresh_token).await? else {
+        state.sign_in.failed(None, client);
+        return Err(AccountError::InvalidRefreshToken);
+    };
     Ok(HttpResponse::Ok().json(issue_tokens(&state, &user_id).await?))
 }
 

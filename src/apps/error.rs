@@ -17,6 +17,9 @@ pub enum AppError {
     NoSuchApp,
     #[error("{0}")]
     InvalidInput(String),
+    /// A webhook URL that is not https or reaches inside; the text says which and why.
+    #[error("{0}")]
+    WebhookForbidden(String),
     #[error("the payload is larger than {0} bytes")]
     TooLarge(usize),
     #[error(transparent)]
@@ -29,7 +32,7 @@ impl ApiErrorKind for AppError {
             Self::NotAdmin => StatusCode::FORBIDDEN,
             Self::BadSecret => StatusCode::UNAUTHORIZED,
             Self::NoSuchApp => StatusCode::NOT_FOUND,
-            Self::InvalidInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidInput(_) | Self::WebhookForbidden(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -40,6 +43,7 @@ impl ApiErrorKind for AppError {
             Self::BadSecret => "invalid_app_secret",
             Self::NoSuchApp => "app_not_found",
             Self::InvalidInput(_) => "invalid_input",
+            Self::WebhookForbidden(_) => "webhook_url_forbidden",
             Self::TooLarge(_) => "too_large",
             Self::Unexpected(_) => "internal",
         }

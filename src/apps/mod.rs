@@ -8,6 +8,7 @@
 mod error;
 mod routes;
 pub mod store;
+mod target;
 pub mod webhook;
 
 pub use error::AppError;

@@ -7,7 +7,7 @@ use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{app_message, store, AppError, INBOX_TTL_MS};
+use super::{app_message, store, target, AppError, INBOX_TTL_MS};
 use crate::auth::AuthUser;
 use crate::realtime::route;
 use crate::state::AppState;
@@ -26,7 +26,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Deserialize, ToSchema)]
 pub struct NewApp {
     name: String,
-    /// Where messages from users are POSTed (http or https).
+    /// Where messages from users are POSTed: https, to a public address (plain http and
+    /// inside addresses only for hosts the operator lists in `apps.webhook_allow`).
     webhook_url: Option<String>,
 }
 
@@ -39,7 +40,9 @@ pub struct CreatedApp {
 
 /// Register an app (administrators only).
 #[utoipa::path(tag = "apps", request_body = NewApp,
-    responses((status = 201, body = CreatedApp), (status = 403), (status = 422)), security(("bearer" = [])))]
+    responses((status = 201, body = CreatedApp), (status = 403),
+    (status = 422, description = "invalid_input, or webhook_url_forbidden: the webhook URL is not https or reaches a loopback, private, link-local or metadata address")),
+    security(("bearer" = [])))]
 #[post("/v1/apps")]
 #[tracing::instrument(skip_all, fields(user = %user.id))]
 async fn create_app(
@@ -61,20 +64,28 @@ async fn create_app(
         .as_deref()
         .map(str::trim)
         .filter(|u| !u.is_empty());
-    if let Some(url) = webhook {
-        let parsed = reqwest::Url::parse(url)
-            .map_err(|e| AppError::InvalidInput(format!("webhook_url: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(AppError::InvalidInput(
-                "webhook_url must be an http or https URL".into(),
-            ));
-        }
-    }
+    let webhook = match webhook {
+        Some(url) => Some(
+            target::check_new(url, &state.settings.apps.webhook_allow)
+                .await
+                .map_err(AppError::WebhookForbidden)?
+                .to_string(),
+        ),
+        None => None,
+    };
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let secret = hex::encode(bytes);
     let app_id = uuid::Uuid::now_v7().to_string();
-    store::insert_app(&state.db, &app_id, name, webhook, &secret, &user.id).await?;
+    store::insert_app(
+        &state.db,
+        &app_id,
+        name,
+        webhook.as_deref(),
+        &secret,
+        &user.id,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(CreatedApp { app_id, secret }))
 }
 

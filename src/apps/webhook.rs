@@ -1,17 +1,22 @@
 //! Delivers messages from users to apps: a background loop POSTs each outbox row to the
 //! app's webhook, signed with the app secret, and retries with exponential backoff. The
 //! gateway only inserts into the outbox, so a slow or dead webhook never holds it up.
+//! Every call is held to the webhook address rules of [`super::target`]; a redirect
+//! answer is a failed call.
 //!
 //! Signature: `X-Imshare-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`
 //! with `X-Imshare-Timestamp: <unix seconds>`; binding the timestamp lets the app refuse
 //! replays of old calls.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::store::{self, OutboxRow};
+use super::target::{check_url, GuardedResolver};
+use crate::net::NetList;
 use crate::state::AppState;
 use crate::time_util::now_ms;
 
@@ -30,10 +35,8 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
 
 /// Sends due webhook calls until the task is aborted.
 pub async fn run(state: AppState) {
-    let client = match reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-    {
+    let allow = state.settings.apps.webhook_allow.clone();
+    let client = match client(allow) {
         Ok(c) => c,
         Err(e) => {
             return tracing::error!(error = %e, "cannot build the webhook HTTP client; webhooks are off")
@@ -57,6 +60,19 @@ pub async fn run(state: AppState) {
     }
 }
 
+/// The webhook HTTP client: TLS, no redirects, no proxy, and a resolver that only hands
+/// out addresses a webhook may reach.
+fn client(allow: NetList) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        // A 3xx is a failed call: following it would go wherever the receiver says.
+        .redirect(reqwest::redirect::Policy::none())
+        // A proxy would resolve the name itself, past the resolver's check.
+        .no_proxy()
+        .dns_resolver(Arc::new(GuardedResolver::new(allow)))
+        .build()
+}
+
 #[tracing::instrument(skip_all, fields(app = %row.app_id, attempt = row.attempts + 1))]
 async fn attempt(
     state: &AppState,
@@ -73,9 +89,18 @@ async fn attempt(
         return store::delete_webhook(&state.db, &row.id).await;
     };
     let (url, secret) = url_and_secret;
+    // Apps registered before the check existed, or since the allow-list shrank, are held to
+    // it here; names are checked again by the resolver as the connection is made.
+    let checked = url::Url::parse(&url)
+        .map_err(|e| e.to_string())
+        .and_then(|u| check_url(&u, &state.settings.apps.webhook_allow).map(|()| u));
+    let url = match checked {
+        Ok(url) => url,
+        Err(why) => return failed(state, &row, &why).await,
+    };
     let timestamp = now_ms() / 1000;
     let sent = client
-        .post(&url)
+        .post(url)
         .header("Content-Type", "application/json")
         .header("X-Imshare-Timestamp", timestamp.to_string())
         .header(
@@ -88,15 +113,22 @@ async fn attempt(
     match sent {
         Ok(res) if res.status().is_success() => store::delete_webhook(&state.db, &row.id).await,
         outcome => {
-            let why =
-                outcome.map_or_else(|e| e.to_string(), |res| format!("status {}", res.status()));
-            if row.attempts + 1 >= MAX_ATTEMPTS {
-                tracing::warn!(why, "webhook call given up after {MAX_ATTEMPTS} attempts");
-                return store::delete_webhook(&state.db, &row.id).await;
-            }
-            tracing::info!(why, "webhook call failed; retrying later");
-            let backoff_ms = 1000i64 << row.attempts.clamp(0, 12);
-            store::retry_webhook_at(&state.db, &row.id, now_ms() + backoff_ms).await
+            let why = outcome.map_or_else(
+                |e| format!("{:#}", anyhow::Error::new(e)),
+                |res| format!("status {}", res.status()),
+            );
+            failed(state, &row, &why).await
         }
     }
+}
+
+/// Schedules the next attempt of a failed call, or gives it up after the last.
+async fn failed(state: &AppState, row: &OutboxRow, why: &str) -> Result<(), sqlx::Error> {
+    if row.attempts + 1 >= MAX_ATTEMPTS {
+        tracing::warn!(why, "webhook call given up after {MAX_ATTEMPTS} attempts");
+        return store::delete_webhook(&state.db, &row.id).await;
+    }
+    tracing::info!(why, "webhook call failed; retrying later");
+    let backoff_ms = 1000i64 << row.attempts.clamp(0, 12);
+    store::retry_webhook_at(&state.db, &row.id, now_ms() + backoff_ms).await
 }

@@ -1,9 +1,13 @@
 //! Who is asking: access tokens (JWT, HS256 pinned), refresh tokens, password hashing,
-//! and the `AuthUser` extractor every protected route takes.
+//! sign-in throttling, and the `AuthUser` extractor every protected route takes.
 
 mod extractor;
+mod limiter;
 pub mod password;
+mod throttle;
 mod tokens;
 
 pub use extractor::{bearer_token, AuthUser};
+pub use password::HashError;
+pub use throttle::{SignInGuard, Throttled};
 pub use tokens::{write_private, AccessClaims, TokenKeys};

@@ -1,11 +1,12 @@
 //! What can go wrong on a page, answered with an HTML page in the site's layout (the JSON
 //! API keeps its JSON errors), and the fallback for paths nothing else answers.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use imshare_templates::{self as views, ErrorView, Page};
 
 use super::page::{self, Caching};
+use crate::auth::{HashError, Throttled};
 use crate::error::json_error;
 
 /// Page errors.
@@ -25,6 +26,10 @@ pub enum PageError {
     Forbidden(&'static str),
     #[error("{0}")]
     BadRequest(String),
+    #[error("Too many failed attempts from your address. Wait {} seconds, then try again.", .0.retry_after_secs())]
+    TooManyAttempts(Throttled),
+    #[error("The service is busy right now. Try again in a moment.")]
+    Busy,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -32,6 +37,15 @@ pub enum PageError {
 impl From<sqlx::Error> for PageError {
     fn from(e: sqlx::Error) -> Self {
         Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
+    }
+}
+
+impl From<HashError> for PageError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => Self::Busy,
+            HashError::Unexpected(e) => Self::Unexpected(e),
+        }
     }
 }
 
@@ -44,6 +58,8 @@ impl PageError {
             Self::LinkUsed => "This link was already used",
             Self::Forbidden(_) => "Not allowed",
             Self::BadRequest(_) => "That request did not make sense",
+            Self::TooManyAttempts(_) => "Too many attempts",
+            Self::Busy => "Busy",
             Self::Unexpected(_) => "Something went wrong",
         }
     }
@@ -56,6 +72,8 @@ impl ResponseError for PageError {
             Self::LinkInvalid | Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::LinkExpired | Self::LinkUsed => StatusCode::GONE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -76,12 +94,22 @@ impl ResponseError for PageError {
         };
         // The visitor is not known here, so the header offers signing in to everyone.
         let markup = views::error(&Page::new(self.heading(), None), &view);
-        page::html(
+        let mut res = page::html(
             status,
             markup.into_string(),
             Caching::NoStore,
             &page::base_csp(),
-        )
+        );
+        let retry_after = match self {
+            Self::TooManyAttempts(t) => Some(t.retry_after_secs()),
+            Self::Busy => Some(1),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
+        res
     }
 }
 

@@ -17,6 +17,7 @@ use super::session::{self, Visitor};
 use super::{page, session_store};
 use crate::accounts::{find_user_by_id, UserRow};
 use crate::config::Settings;
+use crate::net::client_ip::client_ip;
 use crate::state::AppState;
 use crate::time_util::now_ms;
 
@@ -119,25 +120,64 @@ pub async fn follow(
     owner: &UserRow,
     token: &str,
 ) -> Result<HttpResponse, PageError> {
+    let client = client_ip(req, &state.settings.server.trusted_proxies);
+    state
+        .sign_in
+        .admit(None, client)
+        .map_err(PageError::TooManyAttempts)?;
+    let exchanged = exchange(state, rt, visitor, owner, token).await;
+    if matches!(
+        exchanged,
+        Err(PageError::LinkInvalid | PageError::LinkExpired | PageError::LinkUsed)
+    ) {
+        // Failed links count against the client like failed passwords, so nobody can
+        // try tokens at speed.
+        state.sign_in.failed(None, client);
+    }
+    let viewer = match exchanged? {
+        Exchange::Reopened => {
+            return Ok(page::see_other(&format!("/u/{}", owner.username)).finish())
+        }
+        Exchange::SignIn(viewer) => viewer,
+    };
+    // Whoever was signed in in this browser before, the link's viewer is now.
+    session::end(state, visitor).await?;
+    let cookie = session::start(state, req, &viewer).await?;
+    Ok(page::see_other(&format!("/u/{}", owner.username))
+        .cookie(cookie)
+        .finish())
+}
+
+/// What a good link does.
+enum Exchange {
+    /// Opened again in the browser it signed in (a reload, the back button): no harm.
+    Reopened,
+    /// Signs in this viewer.
+    SignIn(String),
+}
+
+/// Checks the link and records its use.
+async fn exchange(
+    state: &AppState,
+    rt: &BlogRuntime,
+    visitor: &Visitor,
+    owner: &UserRow,
+    token: &str,
+) -> Result<Exchange, PageError> {
     let link = rt.links(state).await?.verify(token)?;
     if link.owner != owner.id {
         return Err(PageError::LinkInvalid);
     }
-    let clean = format!("/u/{}", owner.username);
     if !session_store::use_link(&state.db, &link.id, link.expires_at_ms).await? {
-        // Opened again in the browser it signed in (a reload, the back button): no harm.
         if visitor.id() == link.viewer {
-            return Ok(page::see_other(&clean).finish());
+            return Ok(Exchange::Reopened);
         }
         return Err(PageError::LinkUsed);
     }
     if find_user_by_id(&state.db, &link.viewer).await?.is_none() {
         return Err(PageError::LinkInvalid);
     }
-    // Whoever was signed in in this browser before, the link's viewer is now.
-    session::end(state, visitor).await?;
-    let cookie = session::start(state, req, &link.viewer).await?;
-    Ok(page::see_other(&clean).cookie(cookie).finish())
+    Ok(Exchange::SignIn(link.viewer))
 }
 
 /// The configured secret, or the one generated into the data dir at start-up (by

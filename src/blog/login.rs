@@ -3,18 +3,17 @@
 //! carry its token (a cookie on sign-in, derived from the session on sign-out).
 
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
-use actix_web::http::StatusCode;
+use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use imshare_templates::{self as views, LoginView, Page};
 use serde::Deserialize;
-use tokio::sync::OnceCell;
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::PageError;
 use super::page::{self, constant_time_eq, Caching};
 use super::session::{self, Visitor};
-use crate::accounts::{find_user_by_username, Username};
-use crate::auth::password;
+use crate::accounts::{check_credentials, SignInError, Username};
+use crate::net::ClientIp;
 use crate::state::AppState;
 
 /// The sign-in form's anti-forgery cookie, scoped to `/login`.
@@ -67,12 +66,15 @@ pub struct LoginForm {
     responses(
     (status = 303, description = "signed in: session cookie set, on to `next` or the visitor's blog"),
     (status = 401, description = "wrong username or password: the form again", content_type = "text/html"),
+    (status = 429, description = "too many failures for this account or address: the form again, with Retry-After", content_type = "text/html"),
+    (status = 503, description = "too many passwords being checked: try again shortly", content_type = "text/html"),
     (status = 403, description = "a forged or stale form", content_type = "text/html")))]
 #[post("/login")]
 #[tracing::instrument(skip_all)]
 async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
+    client: ClientIp,
     visitor: Visitor,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
@@ -91,14 +93,35 @@ async fn login(
         ));
     }
     let form = form.into_inner();
-    let Some(user_id) = check_password(&state, &form.username, form.password).await? else {
+    let refused = |status, error: String| {
         let view = LoginView {
-            csrf: expected,
+            csrf: expected.clone(),
             next: local_path(Some(&form.next)).unwrap_or("").to_owned(),
-            username: form.username,
-            error: Some("Wrong username or password. Check both and try again.".to_owned()),
+            username: form.username.clone(),
+            error: Some(error),
         };
-        return Ok(form_page(&state, &req, StatusCode::UNAUTHORIZED, view));
+        form_page(&state, &req, status, view)
+    };
+    let user_id = match check_credentials(&state, client, &form.username, form.password).await {
+        Ok(id) => id,
+        Err(SignInError::Wrong) => {
+            let error = "Wrong username or password. Check both and try again.".to_owned();
+            return Ok(refused(StatusCode::UNAUTHORIZED, error));
+        }
+        Err(SignInError::Throttled(t)) => {
+            let error = format!(
+                "Too many failed sign-ins for this account or from your address. Wait {} seconds, then try again.",
+                t.retry_after_secs()
+            );
+            let mut res = refused(StatusCode::TOO_MANY_REQUESTS, error);
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(t.retry_after_secs()),
+            );
+            return Ok(res);
+        }
+        Err(SignInError::Hashing(e)) => return Err(e.into()),
+        Err(SignInError::Unexpected(e)) => return Err(e.into()),
     };
     session::end(&state, &visitor).await?;
     let cookie = session::start(&state, &req, &user_id).await?;
@@ -172,32 +195,6 @@ fn form_page(
     // Adding a well-formed cookie cannot fail; a failure would only cost the token.
     let _ = res.add_cookie(&cookie);
     res
-}
-
-/// The user id if the password is right. Unknown users are checked against a throwaway
-/// hash so the answer takes as long and does not reveal who exists.
-async fn check_password(
-    state: &AppState,
-    username: &str,
-    password: String,
-) -> Result<Option<String>, PageError> {
-    static DUMMY: OnceCell<String> = OnceCell::const_new();
-    let user = match Username::parse(username) {
-        Ok(name) => find_user_by_username(&state.db, name.as_str()).await?,
-        Err(_) => None,
-    };
-    let (user_id, phc) = match user {
-        Some(u) => (Some(u.id), u.password_hash),
-        None => (
-            None,
-            DUMMY
-                .get_or_try_init(|| password::hash(session::random_token(24)))
-                .await?
-                .clone(),
-        ),
-    };
-    let matches = password::verify(password, phc).await?;
-    Ok(user_id.filter(|_| matches))
 }
 
 /// `next` if it is a path on this site (not `//host` or anything with spaces or controls).

@@ -1,6 +1,6 @@
 //! Response headers every page carries: a Content-Security-Policy that allows only our
 //! inline stylesheet and media from this service and the store, cache rules, and the
-//! address the service is reached at.
+//! same-origin check of form posts.
 
 use std::sync::LazyLock;
 
@@ -9,6 +9,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+pub use crate::net::{is_https, public_base};
 use crate::state::AppState;
 
 /// How long shared caches and browsers may keep a page that looks the same to everyone.
@@ -85,35 +86,27 @@ pub fn see_other(location: &str) -> actix_web::HttpResponseBuilder {
     res
 }
 
-/// The address clients reach this service at: the configured one, or this request's.
-pub fn public_base(state: &AppState, req: &HttpRequest) -> String {
-    let configured = state.settings.server.public_url.trim_end_matches('/');
-    if !configured.is_empty() {
-        return configured.to_owned();
-    }
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
-}
-
-/// Whether the connection reaches browsers over HTTPS (cookies are then `Secure`).
-pub fn is_https(state: &AppState, req: &HttpRequest) -> bool {
-    state.settings.server.public_url.starts_with("https://")
-        || req.connection_info().scheme() == "https"
-}
-
 /// Whether a form post comes from one of our own pages: its `Origin` (or, from browsers
 /// that send none, its `Referer`) must be this service. Browsers that send neither are
 /// left to the form's token.
 pub fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
-    let ours = public_base(state, req);
     let header_text = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    // The configured base, or the host the browser itself says it is visiting: a page
+    // elsewhere cannot make the browser send its own origin with our Host, and nothing is
+    // built from the Host here, it is only compared.
+    let mut ours = vec![public_base(state, req)];
+    if let Some(host) = header_text(header::HOST) {
+        ours.extend([format!("http://{host}"), format!("https://{host}")]);
+    }
     if let Some(origin) = header_text(header::ORIGIN) {
-        return origin == ours;
+        return ours.iter().any(|o| origin == o);
     }
     match header_text(header::REFERER) {
-        Some(referer) => referer
-            .strip_prefix(ours.as_str())
-            .is_some_and(|rest| rest.starts_with('/')),
+        Some(referer) => ours.iter().any(|o| {
+            referer
+                .strip_prefix(o.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+        }),
         None => true,
     }
 }

@@ -66,7 +66,8 @@ pub struct BlogQuery {
     (status = 303, description = "a valid link: session cookie set, on to the clean URL"),
     (status = 403, description = "a damaged or forged link", content_type = "text/html"),
     (status = 404, description = "no such user", content_type = "text/html"),
-    (status = 410, description = "an expired or used link", content_type = "text/html")))]
+    (status = 410, description = "an expired or used link", content_type = "text/html"),
+    (status = 429, description = "too many failed links from this address; see Retry-After", content_type = "text/html")))]
 #[get("/u/{username}")]
 #[tracing::instrument(skip_all, fields(blog = %path))]
 async fn blog(

@@ -11,6 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{playlist, store};
 use crate::auth::AuthUser;
 use crate::media::{find_visible, MediaError};
+use crate::net::public_base;
 use crate::state::AppState;
 use crate::time_util::rfc3339;
 
@@ -156,14 +157,4 @@ fn m3u8(body: Vec<u8>) -> HttpResponse {
         .insert_header(header::CacheControl(vec![header::CacheDirective::NoStore]))
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .body(body)
-}
-
-/// The address clients reach this service at: the configured one, or this request's.
-fn public_base(state: &AppState, req: &HttpRequest) -> String {
-    let configured = state.settings.server.public_url.trim_end_matches('/');
-    if !configured.is_empty() {
-        return configured.to_owned();
-    }
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
 }

@@ -1,8 +1,14 @@
 //! Object keys, all derived from server-made ids.
 
-/// Where the original bytes of an upload live.
+/// Where the client uploads the original bytes (the key its presigned URLs are for).
 pub fn original(user_id: &str, upload_id: &str) -> String {
     format!("u/{user_id}/{upload_id}/original")
+}
+
+/// Where a single-PUT upload's bytes are kept once verified: no URL is ever signed for
+/// this key, so nothing but the service can write it.
+pub fn verified(user_id: &str, upload_id: &str) -> String {
+    format!("u/{user_id}/{upload_id}/verified")
 }
 
 /// The prefix holding a media's renditions.

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::store::{self, UploadRow};
 use super::UploadError;
 use crate::state::AppState;
-use crate::storage::PartInfo;
+use crate::storage::{keys, PartInfo};
 
 /// A part the client uploaded, as the store acknowledged it.
 #[derive(Deserialize, ToSchema)]
@@ -45,7 +45,16 @@ pub async fn complete(
             actual: object.size,
         });
     }
-    if !store::complete(&state.db, upload).await? {
+    // A single PUT's URL works until it expires, so the bytes checked here move to a key
+    // it cannot write. Multipart part URLs name an upload id that dies when the parts are
+    // joined, and no URL was ever signed for the joined object's own key.
+    let single_put = upload.s3_upload_id.is_none();
+    let media_key = if single_put {
+        seal(state, upload, declared).await?
+    } else {
+        upload.object_key.clone()
+    };
+    if !store::complete(&state.db, upload, &media_key, single_put).await? {
         // Another request completed or expired it meanwhile: answer with what it is now.
         let now = store::find_for_user(&state.db, &upload.id, &upload.user_id)
             .await?
@@ -55,8 +64,33 @@ pub async fn complete(
             other => Err(UploadError::NotPending(other.to_owned())),
         };
     }
+    if single_put {
+        // What is left under the URL's key is no longer anyone's; the sweeper clears the
+        // key again after the URL expires, in case it is used once more.
+        if let Err(e) = state.store.delete(&upload.object_key).await {
+            tracing::warn!(upload = %upload.id, error = %e, "could not remove a sealed upload's first copy");
+        }
+    }
     metrics::counter!("imshare_uploads_completed_total").increment(1);
     Ok("processing".to_owned())
+}
+
+/// Copies a single PUT's bytes to their verified key and checks the copy; returns the key.
+async fn seal(state: &AppState, upload: &UploadRow, declared: u64) -> Result<String, UploadError> {
+    let verified = keys::verified(&upload.user_id, &upload.id);
+    state.store.copy(&upload.object_key, &verified).await?;
+    let copied = state
+        .store
+        .head(&verified)
+        .await?
+        .ok_or(UploadError::ObjectMissing)?;
+    if copied.size != declared {
+        return Err(UploadError::SizeMismatch {
+            declared,
+            actual: copied.size,
+        });
+    }
+    Ok(verified)
 }
 
 async fn current_status(state: &AppState, upload: &UploadRow) -> Result<String, UploadError> {

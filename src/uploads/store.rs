@@ -71,10 +71,17 @@ pub async fn media_status(db: &Db, media_id: &str) -> Result<Option<String>, sql
 }
 
 /// Marks a pending upload completed, moves its bytes from reserved to used, creates the
-/// media row and queues its transcode. False if the upload was no longer pending.
-pub async fn complete(db: &Db, upload: &UploadRow) -> Result<bool, sqlx::Error> {
+/// media row (its original at `media_key`) and queues its transcode; `slot_pending` leaves
+/// the upload's own key for the sweeper to clear. False if the upload was no longer pending.
+pub async fn complete(
+    db: &Db,
+    upload: &UploadRow,
+    media_key: &str,
+    slot_pending: bool,
+) -> Result<bool, sqlx::Error> {
     let now = now_ms();
-    let mark = "UPDATE uploads SET state = 'completed', completed_at = $1 WHERE id = $2 AND state = 'pending'";
+    let mark = "UPDATE uploads SET state = 'completed', completed_at = $1, slot_pending = $3 \
+                WHERE id = $2 AND state = 'pending'";
     let user = "UPDATE users SET reserved_bytes = reserved_bytes - $1, used_bytes = used_bytes + $1 WHERE id = $2";
     let usage =
         "UPDATE store_usage SET reserved_bytes = reserved_bytes - $1, stored_bytes = stored_bytes + $1 WHERE id = $2";
@@ -90,7 +97,7 @@ pub async fn complete(db: &Db, upload: &UploadRow) -> Result<bool, sqlx::Error> 
     };
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
-        if sqlx::query(mark).bind(now).bind(&upload.id).execute(&mut *tx).await?.rows_affected() == 0 {
+        if sqlx::query(mark).bind(now).bind(&upload.id).bind(slot_pending).execute(&mut *tx).await?.rows_affected() == 0 {
             return Ok(false);
         }
         sqlx::query(user).bind(upload.size_bytes).bind(&upload.user_id).execute(&mut *tx).await?;
@@ -98,7 +105,7 @@ pub async fn complete(db: &Db, upload: &UploadRow) -> Result<bool, sqlx::Error> 
         sqlx::query(media)
             .bind(&upload.media_id).bind(&upload.user_id).bind(&upload.title).bind(&upload.description)
             .bind(&upload.visibility).bind(kind).bind(upload.size_bytes).bind(&upload.content_type)
-            .bind(&upload.object_key).bind(now)
+            .bind(media_key).bind(now)
             .execute(&mut *tx).await?;
         sqlx::query(job).bind(uuid::Uuid::now_v7().to_string()).bind(&upload.media_id).bind(now)
             .execute(&mut *tx).await?;
@@ -137,4 +144,21 @@ pub async fn stale_pending(
         " FROM uploads WHERE state = 'pending' AND expires_at < $1 LIMIT $2"
     );
     on_pool!(db.read(), p => sqlx::query_as::<_, UploadRow>(sql).bind(cutoff_ms).bind(limit).fetch_all(p).await)
+}
+
+/// Completed single-PUT uploads whose URL expired before `cutoff_ms` and whose own key may
+/// still hold a late PUT: (upload id, key).
+pub async fn stale_slots(
+    db: &Db,
+    cutoff_ms: i64,
+    limit: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let sql = "SELECT id, object_key FROM uploads WHERE slot_pending AND expires_at < $1 LIMIT $2";
+    on_pool!(db.read(), p => sqlx::query_as(sql).bind(cutoff_ms).bind(limit).fetch_all(p).await)
+}
+
+/// Records that an upload's own key was cleared.
+pub async fn slot_cleared(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE uploads SET slot_pending = FALSE WHERE id = $1";
+    on_pool!(db.write(), p => sqlx::query(sql).bind(id).execute(p).await.map(|_| ()))
 }

@@ -43,7 +43,8 @@ pub async fn run(state: AppState) {
     }
 }
 
-/// Expires up to a batch of stale uploads; returns how many.
+/// Expires up to a batch of stale uploads, and clears the keys of completed ones whose
+/// URLs have expired; returns how many uploads expired.
 pub async fn sweep_once(state: &AppState) -> Result<usize, UploadError> {
     let cutoff = now_ms() - state.settings.uploads.expire_grace_secs as i64 * 1000;
     let stale = store::stale_pending(&state.db, cutoff, 200).await?;
@@ -51,5 +52,11 @@ pub async fn sweep_once(state: &AppState) -> Result<usize, UploadError> {
         end_upload(state, upload, "expired").await?;
     }
     metrics::counter!("imshare_uploads_expired_total").increment(stale.len() as u64);
+    // A PUT with a completed upload's URL after it completed wrote to a key nothing reads
+    // (the verified copy lives elsewhere); now that no PUT can be in flight, remove it.
+    for (id, key) in store::stale_slots(&state.db, cutoff, 200).await? {
+        state.store.delete(&key).await?;
+        store::slot_cleared(&state.db, &id).await?;
+    }
     Ok(stale.len())
 }

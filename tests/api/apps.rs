@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::helpers::{spawn_app, Backend};
+use crate::helpers::{spawn_app, spawn_app_with, Backend};
 use crate::on_both_databases;
 use crate::ws::Ws;
 
@@ -143,7 +143,11 @@ async fn an_app_pushes_to_online_and_offline_users(backend: Backend) {
 }
 
 async fn a_users_message_reaches_the_signed_webhook(backend: Backend) {
-    let app = spawn_app(backend).await;
+    // The receiver listens on loopback, which webhooks reach only when the operator says so.
+    let app = spawn_app_with(backend, |s| {
+        s.apps.webhook_allow = imshare::net::NetList::parse("127.0.0.1");
+    })
+    .await;
     let (url, calls) = start_receiver();
     let (app_id, secret) = register_app(&app, Some(&url)).await;
     let bob = app.create_user("bob").await;

@@ -131,6 +131,20 @@ impl ObjectStore {
         }
     }
 
+    /// Copies an object to another key of the bucket, on the store's side.
+    pub async fn copy(&self, from: &str, to: &str) -> Result<(), StoreError> {
+        self.client
+            .copy_object()
+            .bucket(&self.bucket)
+            // Keys are made of ids, `/` and `-` only, so they need no escaping here.
+            .copy_source(format!("{}/{from}", self.bucket))
+            .key(to)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| store_error("CopyObject", e))
+    }
+
     /// Removes one object; a missing object is not an error.
     pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
         self.client

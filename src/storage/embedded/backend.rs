@@ -213,6 +213,13 @@ impl S3 for Backend {
         self.head(req.input).await.map(S3Response::new)
     }
 
+    async fn copy_object(
+        &self,
+        req: S3Request<CopyObjectInput>,
+    ) -> S3Result<S3Response<CopyObjectOutput>> {
+        self.copy(req.input).await.map(S3Response::new)
+    }
+
     async fn delete_object(
         &self,
         req: S3Request<DeleteObjectInput>,

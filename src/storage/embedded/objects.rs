@@ -1,4 +1,4 @@
-//! Single-object operations: PUT, GET (with ranges), HEAD and DELETE.
+//! Single-object operations: PUT, GET (with ranges), HEAD, COPY and DELETE.
 
 use std::collections::BTreeMap;
 use std::io::ErrorKind;
@@ -188,6 +188,58 @@ impl Backend {
             content_encoding: meta.content_encoding,
             content_disposition: meta.content_disposition,
             cache_control: meta.cache_control,
+            ..Default::default()
+        })
+    }
+
+    /// Copies an object within the store, content and metadata, as one durable write.
+    pub(super) async fn copy(&self, input: CopyObjectInput) -> S3Result<CopyObjectOutput> {
+        let CopySource::Bucket {
+            bucket: src_bucket,
+            key: src_key,
+            version_id: None,
+        } = &input.copy_source
+        else {
+            return Err(s3_error!(
+                NotImplemented,
+                "only copies from a bucket and key, without versions, are supported"
+            ));
+        };
+        let conditional = input.copy_source_if_match.is_some()
+            || input.copy_source_if_none_match.is_some()
+            || input.copy_source_if_modified_since.is_some()
+            || input.copy_source_if_unmodified_since.is_some();
+        let replaces_metadata = input
+            .metadata_directive
+            .as_ref()
+            .is_some_and(|d| d.as_str() == MetadataDirective::REPLACE);
+        if conditional || replaces_metadata {
+            return Err(s3_error!(
+                NotImplemented,
+                "copy conditions and replacing metadata are not supported"
+            ));
+        }
+        let (mut src, mut meta) = self.open_for_read(src_bucket, src_key).await?;
+        let path = self.layout.object_path(&input.bucket, &input.key)?;
+        let bucket_dir = self.require_bucket(&input.bucket).await?;
+        let mut tmp = TempFile::create(&self.layout).await.map_err(internal)?;
+        tmp.append_from(&mut src, meta.size)
+            .await
+            .map_err(internal)?;
+        meta.last_modified_ms = objfile::now_ms();
+        tmp.finish(&meta).await.map_err(internal)?;
+        match tmp.commit(&bucket_dir, &path, Commit::Replace).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => return Err(s3_error!(NoSuchBucket)),
+            Err(e) => return Err(internal(e)),
+        }
+        info!(bucket = %input.bucket, key = %input.key, from = %src_key, size = meta.size, "object copied");
+        Ok(CopyObjectOutput {
+            copy_object_result: Some(CopyObjectResult {
+                e_tag: Some(ETag::Strong(meta.etag.clone())),
+                last_modified: Some(meta.last_modified()),
+                ..Default::default()
+            }),
             ..Default::default()
         })
     }

@@ -151,3 +151,51 @@ async fn object_lifecycle_with_ranges_and_listing() {
     assert!(s3.head_bucket().bucket(BUCKET).send().await.is_err());
     store.stop().await;
 }
+
+#[tokio::test]
+async fn a_copy_keeps_content_and_type_and_is_independent_of_its_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = start(dir.path(), None).await;
+    let s3 = client(store.local_addr());
+    s3.create_bucket().bucket(BUCKET).send().await.unwrap();
+    let data = pattern(5000, 3);
+    let put = |body: Vec<u8>| {
+        s3.put_object()
+            .bucket(BUCKET)
+            .key("u/1/2/original")
+            .content_type("video/mp4")
+            .body(ByteStream::from(body))
+            .send()
+    };
+    put(data.clone()).await.unwrap();
+    s3.copy_object()
+        .bucket(BUCKET)
+        .copy_source(format!("{BUCKET}/u/1/2/original"))
+        .key("u/1/2/verified")
+        .send()
+        .await
+        .unwrap();
+    // The source written again afterwards leaves the copy as it was.
+    put(pattern(5000, 9)).await.unwrap();
+    let got = s3
+        .get_object()
+        .bucket(BUCKET)
+        .key("u/1/2/verified")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.content_type(), Some("video/mp4"));
+    assert_eq!(
+        got.body.collect().await.unwrap().into_bytes().as_ref(),
+        &data[..]
+    );
+    let missing = s3
+        .copy_object()
+        .bucket(BUCKET)
+        .copy_source(format!("{BUCKET}/u/1/2/none"))
+        .key("u/1/2/other")
+        .send()
+        .await;
+    assert!(missing.is_err(), "copying a missing object fails");
+    store.stop().await;
+}
