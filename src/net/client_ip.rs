@@ -38,6 +38,12 @@ pub fn client_ip(req: &HttpRequest, trusted: &NetList) -> ClientIp {
     ClientIp(from_headers(peer, req.headers(), trusted))
 }
 
+/// The client of a connection from `peer` whose request carried `headers`, for callers
+/// that hold a request head rather than an `HttpRequest` (WebSocket upgrades).
+pub fn client_ip_of(peer: IpAddr, headers: &HeaderMap, trusted: &NetList) -> ClientIp {
+    ClientIp(from_headers(canonical(peer), headers, trusted))
+}
+
 /// Whether the request came straight from a proxy the operator trusts.
 pub fn via_trusted_proxy(req: &HttpRequest, trusted: &NetList) -> bool {
     req.peer_addr()

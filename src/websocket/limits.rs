@@ -18,6 +18,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::SocketRefused;
 use crate::config::Settings;
+use crate::net::client_ip::client_ip_of;
+use crate::net::NetList;
 
 /// Sockets a node keeps open at most, whatever the descriptor limit allows.
 const MAX_PERMITS: usize = u32::MAX as usize >> 3;
@@ -123,10 +125,14 @@ impl Slot {
     }
 }
 
-/// The client address a socket is counted under. Today it is the TCP peer; this is the
-/// one place to change when a trusted proxy's client-IP header is to be believed instead.
-pub(super) fn client_address(peer: Option<SocketAddr>, _head: &RequestHead) -> Option<IpAddr> {
-    peer.map(|p| p.ip())
+/// The client address a socket is counted under: the TCP peer, or the client a trusted
+/// proxy names (`server.trusted_proxies`), as for every other per-client limit.
+pub(super) fn client_address(
+    peer: Option<SocketAddr>,
+    head: &RequestHead,
+    trusted: &NetList,
+) -> Option<IpAddr> {
+    peer.map(|p| client_ip_of(p.ip(), &head.headers, trusted).0)
 }
 
 /// IPv4 by address; IPv6 by /64, the block one subscriber is usually given (counting

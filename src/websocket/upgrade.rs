@@ -52,7 +52,11 @@ async fn accept(
     };
     // Places first, then who is asking, then what they may open: a client over its
     // share costs no database call.
-    let address = client_address(framed.io_ref().peer_addr().ok(), head);
+    let address = client_address(
+        framed.io_ref().peer_addr().ok(),
+        head,
+        &state.settings.server.trusted_proxies,
+    );
     let slot = match limit.take(address) {
         Ok(slot) => slot,
         Err(e) => return refuse_for_room(framed, e).await,

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp, TestUser};
 use crate::live_ws::live_url;
-use crate::ws::{try_open, ws_url, Refusal, WsStream, WAIT};
+use crate::ws::{handshake_request, try_open, ws_url, Refusal, WsStream, WAIT};
 
 /// The default cap of one user's sockets.
 const PER_USER: usize = 16;
@@ -124,6 +124,38 @@ async fn one_address_holds_at_most_its_cap() {
     let mut first = held.remove(0);
     first.close(None).await.unwrap();
     held.push(open_when_freed(&app, &users[3]).await);
+}
+
+/// Behind a proxy the operator trusts, each client the proxy names has a cap of its own;
+/// the same header from any other peer counts for nothing (the test above).
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_cap() {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.realtime.max_sockets_per_ip = 1;
+        s.server.trusted_proxies = imshare::net::NetList::parse("127.0.0.1");
+    })
+    .await;
+    let (ann, ben, cat) = (
+        app.create_user("ann").await,
+        app.create_user("ben").await,
+        app.create_user("cat").await,
+    );
+    let via_proxy = |user: &TestUser, client: &str| {
+        let mut req = handshake_request(&ws_url(&app.address), Some(&user.token));
+        req.headers_mut()
+            .insert("X-Forwarded-For", client.parse().unwrap());
+        tokio_tungstenite::connect_async(req)
+    };
+    let _ann = via_proxy(&ann, "203.0.113.5").await.expect("first client");
+    let _ben = via_proxy(&ben, "203.0.113.6")
+        .await
+        .expect("another client");
+    match via_proxy(&cat, "203.0.113.5").await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => {
+            assert_too_many(*res, "too_many_sockets_from_address")
+        }
+        other => panic!("a second socket from 203.0.113.5 must be refused: {other:?}"),
+    }
 }
 
 #[tokio::test]
