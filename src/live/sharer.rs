@@ -14,6 +14,7 @@ use crate::websocket::{
 };
 
 use super::relay::Relay;
+use super::store;
 use crate::state::AppState;
 
 /// Serves the sharer until either side closes, another connection takes over, the share
@@ -21,10 +22,30 @@ use crate::state::AppState;
 pub async fn run(
     state: AppState,
     share_id: String,
+    user_id: String,
     relay: Arc<Relay>,
     mut session: Session,
     stream: MessageStream,
 ) {
+    // The share may have ended between the check before the upgrade and now, when ending
+    // it found no relay to close (see `store::may_still_use`).
+    match store::may_still_use(&state.db, &share_id, &user_id).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let reason = close_reason(CloseCode::Normal, "the share has ended");
+            let _ = session.close(reason).await;
+            return;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "live share: could not re-check the sharer");
+            let reason = close_reason(
+                CloseCode::Error,
+                "the server could not check this share; reconnect",
+            );
+            let _ = session.close(reason).await;
+            return;
+        }
+    }
     let (conn_id, replaced) = relay.attach_sharer();
     let limits = &state.settings.live;
     let mut stream = stream.max_size(limits.max_frame_bytes);

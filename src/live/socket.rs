@@ -88,7 +88,9 @@ pub fn start(state: AppState, accepted: Accepted, session: Session, stream: Mess
     let relay = state.live.get(&share_id);
     if sends {
         tracing::info!(user = %user_id, share = %share_id, "live share: sharer connected");
-        actix_web::rt::spawn(sharer::run(state, share_id, relay, session, stream));
+        actix_web::rt::spawn(sharer::run(
+            state, share_id, user_id, relay, session, stream,
+        ));
     } else {
         tracing::info!(user = %user_id, share = %share_id, "live share: viewer connected");
         let viewer = viewer::Viewer {

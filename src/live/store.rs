@@ -98,3 +98,13 @@ pub async fn display_name(db: &Db, user_id: &str) -> Result<Option<String>, sqlx
         on_pool!(db.read(), p => sqlx::query_as(sql).bind(user_id).fetch_optional(p).await)?;
     Ok(row.map(|(name,)| name))
 }
+
+/// Whether `user_id` may still use the share now: it exists, has not ended, and they are
+/// its sharer or a viewer who is still the sharer's friend. A socket asks once it is
+/// attached to the relay, since the share may end, or the right lapse, between the check
+/// before its upgrade and the attaching, when ending or revoking finds nothing to close.
+pub async fn may_still_use(db: &Db, share_id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+    Ok(share_for(db, share_id, user_id)
+        .await?
+        .is_some_and(|(share, _)| share.ended_at.is_none()))
+}

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use crate::websocket::{close_reason, CloseCode, Message, MessageStream, Session};
 
 use super::relay::{Relay, ToViewer};
+use super::store;
 use crate::state::AppState;
 
 /// How long one write may wait for a viewer's socket to take data.
@@ -48,7 +49,24 @@ pub async fn run(state: AppState, viewer: Viewer, mut session: Session, stream: 
     let revoked = handle.revoked.clone();
     let revoked = revoked.cancelled();
     tokio::pin!(stopping, ended, revoked);
-    let mut ok = send_all(&mut session, first).await;
+    let mut ok = match store::may_still_use(&state.db, &share_id, &user_id).await {
+        Ok(true) => send_all(&mut session, first).await,
+        Ok(false) => {
+            reason = close_reason(
+                CloseCode::Normal,
+                "the share has ended, or is no longer yours to watch",
+            );
+            false
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "live share: could not re-check a viewer");
+            reason = close_reason(
+                CloseCode::Error,
+                "the server could not check this share; reconnect",
+            );
+            false
+        }
+    };
     while ok {
         let out = tokio::select! {
             _ = &mut stopping => { reason = close_reason(CloseCode::Restart, "service restart: reconnect in a few seconds"); break }
