@@ -4,7 +4,6 @@ pub mod accounts;
 pub mod apps;
 pub mod auth;
 pub mod blog;
-pub mod client;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -42,9 +42,9 @@ enum Command {
     /// Apply database migrations and exit.
     Migrate,
     /// Upload a clip as a mobile client would, then follow it until it is ready.
-    Upload(imshare::client::UploadArgs),
+    Upload(imshare_client::UploadArgs),
     /// Share a region live: replay image files or a video, sending only the changed tiles.
-    LiveShare(imshare::client::LiveShareArgs),
+    LiveShare(imshare_client::LiveShareArgs),
     /// Make an existing user an administrator (may register browser-based apps).
     GrantAdmin {
         /// The user's username.
@@ -84,8 +84,8 @@ async fn main() -> anyhow::Result<()> {
             workers.stop(std::time::Duration::from_secs(30)).await;
             Ok(())
         }
-        Command::Upload(args) => imshare::client::run(args).await,
-        Command::LiveShare(args) => imshare::client::live_share::run(args).await,
+        Command::Upload(args) => imshare_client::run(args).await,
+        Command::LiveShare(args) => imshare_client::live_share::run(args).await,
         Command::GrantAdmin { username } => {
             let db = imshare::startup::connect_database(&settings).await?;
             if !imshare::apps::grant_admin(&db, &username).await? {

@@ -10,6 +10,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{AppConfig, Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{middleware, web, App};
 use anyhow::Context;
+use imshare_store::EmbeddedStore;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
@@ -19,7 +20,6 @@ use crate::db::Db;
 use crate::ops::{self, extractors, ApiDoc};
 use crate::realtime::{self, Hub};
 use crate::state::AppState;
-use crate::storage::embedded::EmbeddedStore;
 use crate::storage::setup;
 use crate::transcode::{self, WorkerHandle};
 use crate::{accounts, apps, groups, media, playback, social, uploads, websocket};

@@ -1,8 +1,8 @@
-//! The object store, reached only through aws-sdk-s3: the embedded s3s endpoint on one
-//! box, any S3-compatible cluster at scale. Keys are made by the server, never by clients.
+//! The object store, reached only through aws-sdk-s3: the embedded endpoint on one box
+//! (the `imshare-store` crate, started by [`setup`]), any S3-compatible cluster at scale.
+//! Keys are made by the server, never by clients.
 
 pub mod client;
-pub mod embedded;
 pub mod health;
 pub mod keys;
 pub mod setup;

@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use anyhow::Context;
 use base64::Engine;
+use imshare_store::{EmbeddedStore, StoreCredentials};
 use rand::RngCore;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
 use super::client::StoreAddress;
-use super::embedded::{EmbeddedStore, StoreCredentials};
 use super::health::{CapacityRule, StoreHealth};
 use super::ObjectStore;
 use crate::config::{Settings, StorageMode};

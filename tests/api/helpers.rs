@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use imshare::config::Settings;
 use imshare::startup::{Application, Listeners};
-use imshare::storage::embedded::{EmbeddedStore, StoreCredentials};
+use imshare_store::{EmbeddedStore, StoreCredentials};
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 

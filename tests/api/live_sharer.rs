@@ -2,7 +2,7 @@
 //! viewer sees exactly the tiles that changed, and a viewer who joins late rebuilds the
 //! sharer's last frame pixel for pixel.
 
-use imshare::client::live_share::{send_frames, ws_url, Frames, SendOptions};
+use imshare_client::live_share::{send_frames, ws_url, Frames, SendOptions};
 use imshare_live::picture::Picture;
 use imshare_live::rgba::RgbaFrame;
 use serde_json::{json, Value};

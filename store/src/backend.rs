@@ -13,19 +13,19 @@ use super::paths::Layout;
 
 /// Filesystem-backed S3 operations over one root directory.
 #[derive(Debug)]
-pub(super) struct Backend {
-    pub(super) layout: Layout,
+pub(crate) struct Backend {
+    pub(crate) layout: Layout,
 }
 
 /// Logs an unexpected filesystem error and turns it into a 500 without leaking paths to clients.
-pub(super) fn internal(e: io::Error) -> S3Error {
+pub(crate) fn internal(e: io::Error) -> S3Error {
     error!(error = %e, "embedded store I/O error");
     S3Error::internal_error(e)
 }
 
 impl Backend {
     /// Prepares the directory tree and drops leftovers of writes interrupted by a crash or stop.
-    pub(super) async fn open(root: PathBuf) -> io::Result<Self> {
+    pub(crate) async fn open(root: PathBuf) -> io::Result<Self> {
         let layout = Layout::new(root);
         fs::create_dir_all(layout.root()).await?;
         for dir in [layout.buckets_dir(), layout.uploads_dir(), layout.tmp_dir()] {
@@ -51,7 +51,7 @@ impl Backend {
     }
 
     /// The bucket's directory, or `NoSuchBucket`.
-    pub(super) async fn require_bucket(&self, bucket: &str) -> S3Result<PathBuf> {
+    pub(crate) async fn require_bucket(&self, bucket: &str) -> S3Result<PathBuf> {
         let dir = self.layout.bucket_dir(bucket)?;
         match fs::metadata(&dir).await {
             Ok(m) if m.is_dir() => Ok(dir),
@@ -62,7 +62,7 @@ impl Backend {
     }
 
     /// Error for a missing object: a missing bucket takes precedence, as in S3.
-    pub(super) async fn missing_object(&self, bucket: &str) -> S3Error {
+    pub(crate) async fn missing_object(&self, bucket: &str) -> S3Error {
         match self.require_bucket(bucket).await {
             Ok(_) => s3_error!(NoSuchKey),
             Err(e) => e,
@@ -288,7 +288,7 @@ impl S3 for Backend {
 }
 
 /// Shared by object and part listings: metadata of a committed file, if it is still there.
-pub(super) async fn stat_object(path: &std::path::Path) -> S3Result<Option<objfile::ObjectMeta>> {
+pub(crate) async fn stat_object(path: &std::path::Path) -> S3Result<Option<objfile::ObjectMeta>> {
     match objfile::open_object(path).await {
         Ok((_, meta)) => Ok(Some(meta)),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),

@@ -16,56 +16,56 @@ use s3s::{s3_error, S3Result};
 use uuid::Uuid;
 
 /// Suffix of committed object files; `~` is always escaped in encoded segments.
-pub(super) const OBJECT_SUFFIX: &str = "~obj";
+pub(crate) const OBJECT_SUFFIX: &str = "~obj";
 
 /// Longest file name most Linux filesystems accept.
 const NAME_MAX: usize = 255;
 
 /// Paths of the store's directory tree.
 #[derive(Debug, Clone)]
-pub(super) struct Layout {
+pub(crate) struct Layout {
     root: PathBuf,
 }
 
 impl Layout {
-    pub(super) fn new(root: PathBuf) -> Self {
+    pub(crate) fn new(root: PathBuf) -> Self {
         Self { root }
     }
 
-    pub(super) fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
-    pub(super) fn buckets_dir(&self) -> PathBuf {
+    pub(crate) fn buckets_dir(&self) -> PathBuf {
         self.root.join("buckets")
     }
 
-    pub(super) fn uploads_dir(&self) -> PathBuf {
+    pub(crate) fn uploads_dir(&self) -> PathBuf {
         self.root.join("uploads")
     }
 
-    pub(super) fn tmp_dir(&self) -> PathBuf {
+    pub(crate) fn tmp_dir(&self) -> PathBuf {
         self.root.join("tmp")
     }
 
     /// A fresh, unique path in the temp directory (same filesystem as the data, so rename is atomic).
-    pub(super) fn new_tmp_path(&self, what: &str) -> PathBuf {
+    pub(crate) fn new_tmp_path(&self, what: &str) -> PathBuf {
         self.tmp_dir()
             .join(format!("{}.{what}", Uuid::new_v4().simple()))
     }
 
-    pub(super) fn bucket_dir(&self, bucket: &str) -> S3Result<PathBuf> {
+    pub(crate) fn bucket_dir(&self, bucket: &str) -> S3Result<PathBuf> {
         check_bucket_name(bucket)?;
         Ok(self.buckets_dir().join(bucket))
     }
 
-    pub(super) fn bucket_uploads_dir(&self, bucket: &str) -> S3Result<PathBuf> {
+    pub(crate) fn bucket_uploads_dir(&self, bucket: &str) -> S3Result<PathBuf> {
         check_bucket_name(bucket)?;
         Ok(self.uploads_dir().join(bucket))
     }
 
     /// Path of the object file for `key`, after checking that the key maps safely.
-    pub(super) fn object_path(&self, bucket: &str, key: &str) -> S3Result<PathBuf> {
+    pub(crate) fn object_path(&self, bucket: &str, key: &str) -> S3Result<PathBuf> {
         let mut path = self.bucket_dir(bucket)?;
         let segments = key_segments(key)?;
         let (last, dirs) = segments
@@ -87,7 +87,7 @@ impl Layout {
     }
 
     /// Directory of a multipart upload; the id must be one we issued (a simple UUID).
-    pub(super) fn upload_dir(&self, bucket: &str, upload_id: &str) -> S3Result<PathBuf> {
+    pub(crate) fn upload_dir(&self, bucket: &str, upload_id: &str) -> S3Result<PathBuf> {
         let valid = upload_id.len() == 32 && upload_id.bytes().all(|b| b.is_ascii_hexdigit());
         if !valid {
             return Err(s3_error!(NoSuchUpload));
@@ -115,7 +115,7 @@ fn check_bucket_name(bucket: &str) -> S3Result<()> {
 }
 
 /// Splits a key into path segments, refusing anything that could escape or alias a directory.
-pub(super) fn key_segments(key: &str) -> S3Result<Vec<&str>> {
+pub(crate) fn key_segments(key: &str) -> S3Result<Vec<&str>> {
     if key.is_empty() {
         return Err(s3_error!(InvalidArgument, "empty object key"));
     }
@@ -150,7 +150,7 @@ fn is_plain(b: u8) -> bool {
 }
 
 /// Percent-encodes every byte outside `[A-Za-z0-9._-]`.
-pub(super) fn encode_segment(seg: &str) -> String {
+pub(crate) fn encode_segment(seg: &str) -> String {
     let mut out = String::with_capacity(seg.len());
     for &b in seg.as_bytes() {
         if is_plain(b) {
@@ -164,7 +164,7 @@ pub(super) fn encode_segment(seg: &str) -> String {
 }
 
 /// Inverse of [`encode_segment`]; `None` for names the store did not produce.
-pub(super) fn decode_segment(name: &str) -> Option<String> {
+pub(crate) fn decode_segment(name: &str) -> Option<String> {
     let bytes = name.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -189,7 +189,7 @@ pub(super) fn decode_segment(name: &str) -> Option<String> {
 }
 
 /// The key encoded by an object file name, or `None` if the name is not an object file.
-pub(super) fn decode_object_name(name: &str) -> Option<String> {
+pub(crate) fn decode_object_name(name: &str) -> Option<String> {
     decode_segment(name.strip_suffix(OBJECT_SUFFIX)?)
 }
 

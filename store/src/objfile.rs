@@ -29,7 +29,7 @@ const WRITE_BUFFER: usize = 256 * 1024;
 
 /// What is stored with every object (and every multipart part).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(super) struct ObjectMeta {
+pub(crate) struct ObjectMeta {
     pub size: u64,
     /// Hex MD5 for plain uploads, `<hex>-<parts>` for multipart ones; without quotes.
     pub etag: String,
@@ -47,17 +47,17 @@ pub(super) struct ObjectMeta {
 }
 
 impl ObjectMeta {
-    pub(super) fn last_modified(&self) -> Timestamp {
+    pub(crate) fn last_modified(&self) -> Timestamp {
         timestamp(self.last_modified_ms)
     }
 }
 
 /// Converts stored milliseconds since the epoch to an S3 timestamp.
-pub(super) fn timestamp(ms: u64) -> Timestamp {
+pub(crate) fn timestamp(ms: u64) -> Timestamp {
     Timestamp::from(UNIX_EPOCH + Duration::from_millis(ms))
 }
 
-pub(super) fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     let since = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -72,7 +72,7 @@ fn corrupt(what: &str) -> io::Error {
 }
 
 /// Reads the metadata trailer of an open object file (the data is `0..meta.size`).
-pub(super) async fn read_meta(file: &mut File) -> io::Result<ObjectMeta> {
+pub(crate) async fn read_meta(file: &mut File) -> io::Result<ObjectMeta> {
     let len = file.metadata().await?.len();
     if len < FOOTER_LEN {
         return Err(corrupt("too short"));
@@ -103,7 +103,7 @@ pub(super) async fn read_meta(file: &mut File) -> io::Result<ObjectMeta> {
 }
 
 /// Opens an object file and reads its metadata.
-pub(super) async fn open_object(path: &Path) -> io::Result<(File, ObjectMeta)> {
+pub(crate) async fn open_object(path: &Path) -> io::Result<(File, ObjectMeta)> {
     let mut file = File::open(path).await?;
     let meta = read_meta(&mut file).await?;
     Ok((file, meta))
@@ -111,7 +111,7 @@ pub(super) async fn open_object(path: &Path) -> io::Result<(File, ObjectMeta)> {
 
 /// How a finished temp file takes its final name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Commit {
+pub(crate) enum Commit {
     /// Atomically replace whatever is there.
     Replace,
     /// Fail with `AlreadyExists` if the name is taken (`If-None-Match: *`).
@@ -120,14 +120,14 @@ pub(super) enum Commit {
 
 /// A file being written in `tmp/`; removed on drop unless committed, so an aborted request
 /// (client gone, task cancelled on shutdown, validation failure) leaves nothing behind.
-pub(super) struct TempFile {
+pub(crate) struct TempFile {
     path: PathBuf,
     file: BufWriter<File>,
     committed: bool,
 }
 
 impl TempFile {
-    pub(super) async fn create(layout: &Layout) -> io::Result<Self> {
+    pub(crate) async fn create(layout: &Layout) -> io::Result<Self> {
         let path = layout.new_tmp_path("tmp");
         let file = OpenOptions::new()
             .write(true)
@@ -141,12 +141,12 @@ impl TempFile {
         })
     }
 
-    pub(super) async fn write(&mut self, buf: &[u8]) -> io::Result<()> {
+    pub(crate) async fn write(&mut self, buf: &[u8]) -> io::Result<()> {
         self.file.write_all(buf).await
     }
 
     /// Appends the first `len` bytes of `src` (multipart assembly), failing if `src` is shorter.
-    pub(super) async fn append_from(&mut self, src: &mut File, len: u64) -> io::Result<()> {
+    pub(crate) async fn append_from(&mut self, src: &mut File, len: u64) -> io::Result<()> {
         src.seek(SeekFrom::Start(0)).await?;
         let copied = tokio::io::copy(&mut src.take(len), &mut self.file).await?;
         if copied != len {
@@ -156,7 +156,7 @@ impl TempFile {
     }
 
     /// Appends the metadata trailer and makes the content durable.
-    pub(super) async fn finish(&mut self, meta: &ObjectMeta) -> io::Result<()> {
+    pub(crate) async fn finish(&mut self, meta: &ObjectMeta) -> io::Result<()> {
         let json = serde_json::to_vec(meta).map_err(io::Error::other)?;
         let json_len =
             u32::try_from(json.len()).map_err(|_| io::Error::other("metadata too large"))?;
@@ -167,14 +167,14 @@ impl TempFile {
     }
 
     /// Flushes and fsyncs without a trailer (for plain JSON files).
-    pub(super) async fn sync(&mut self) -> io::Result<()> {
+    pub(crate) async fn sync(&mut self) -> io::Result<()> {
         self.file.flush().await?;
         self.file.get_ref().sync_all().await
     }
 
     /// Moves the finished file to `dest`, creating the directories between `base` (which must
     /// exist: a missing base yields `NotFound`) and `dest`, then fsyncs the directory.
-    pub(super) async fn commit(mut self, base: &Path, dest: &Path, mode: Commit) -> io::Result<()> {
+    pub(crate) async fn commit(mut self, base: &Path, dest: &Path, mode: Commit) -> io::Result<()> {
         let parent = dest
             .parent()
             .ok_or_else(|| io::Error::other("destination has no parent"))?;
@@ -212,13 +212,13 @@ impl Drop for TempFile {
 }
 
 /// Makes directory entries (creations, renames, unlinks) in `dir` durable.
-pub(super) async fn sync_dir(dir: &Path) -> io::Result<()> {
+pub(crate) async fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir).await?.sync_all().await
 }
 
 /// Creates each directory from `base` down to `dir`; `base` itself is never created, so an
 /// object cannot resurrect a deleted bucket.
-pub(super) async fn ensure_dirs(base: &Path, dir: &Path) -> io::Result<()> {
+pub(crate) async fn ensure_dirs(base: &Path, dir: &Path) -> io::Result<()> {
     let rel = dir
         .strip_prefix(base)
         .map_err(|_| io::Error::other("path outside of its base"))?;
@@ -242,7 +242,7 @@ pub(super) async fn ensure_dirs(base: &Path, dir: &Path) -> io::Result<()> {
 }
 
 /// Removes now-empty directories from `dir` up to (not including) `base`.
-pub(super) async fn prune_empty_dirs(base: &Path, dir: &Path) {
+pub(crate) async fn prune_empty_dirs(base: &Path, dir: &Path) {
     let mut cur = dir.to_path_buf();
     while cur != base && cur.starts_with(base) {
         // Fails (harmlessly) as soon as a directory is not empty or is being reused.

@@ -3,6 +3,9 @@
 //! large files) with a progress bar, completes, and follows the transcode until the clip
 //! is ready. `imshare live-share` ([`live_share`]): the reference sharer of a live region
 //! share.
+//!
+//! A crate of its own because it talks to the service only through the public HTTP and
+//! WebSocket API, as any client does; the `imshare` binary dispatches to it.
 
 mod api;
 pub mod live_share;

@@ -3,6 +3,9 @@
 //! s3s implements the protocol and SigV4 verification (headers and presigned URLs, including
 //! expiry); [`backend::Backend`] stores objects with temp-file + fsync + rename commits so an
 //! interrupted or mismatched upload never leaves a partial object visible.
+//!
+//! A crate of its own because it knows nothing of the service: `imshare serve` starts it,
+//! then reaches it, as any S3 store, only through aws-sdk-s3.
 
 mod backend;
 mod body;

@@ -20,29 +20,29 @@ use super::objfile::{self, sync_dir, Commit, ObjectMeta, TempFile};
 const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 const MAX_PART_NUMBER: i32 = 10_000;
 /// Most parts or uploads one listing page returns, as in S3.
-pub(super) const MAX_LISTED: i32 = 1000;
-pub(super) const INFO_FILE: &str = "upload.json";
+pub(crate) const MAX_LISTED: i32 = 1000;
+pub(crate) const INFO_FILE: &str = "upload.json";
 
 /// What `CreateMultipartUpload` fixed for the final object.
 #[derive(Debug, Serialize, Deserialize)]
-pub(super) struct UploadInfo {
+pub(crate) struct UploadInfo {
     pub key: String,
     pub initiated_ms: u64,
     pub meta: ObjectMeta,
 }
 
-pub(super) fn part_name(n: i32) -> String {
+pub(crate) fn part_name(n: i32) -> String {
     format!("part-{n:05}")
 }
 
-pub(super) fn parse_part_name(name: &str) -> Option<i32> {
+pub(crate) fn parse_part_name(name: &str) -> Option<i32> {
     let n: i32 = name.strip_prefix("part-")?.parse().ok()?;
     (part_name(n) == name).then_some(n)
 }
 
 impl Backend {
     /// The upload's directory and info; `NoSuchUpload` unless it exists for exactly this key.
-    pub(super) async fn load_upload(
+    pub(crate) async fn load_upload(
         &self,
         bucket: &str,
         upload_id: &str,
@@ -76,7 +76,7 @@ impl Backend {
         fs::remove_dir_all(&doomed).await.map_err(internal)
     }
 
-    pub(super) async fn create_upload(
+    pub(crate) async fn create_upload(
         &self,
         input: CreateMultipartUploadInput,
     ) -> S3Result<CreateMultipartUploadOutput> {
@@ -130,7 +130,7 @@ impl Backend {
         })
     }
 
-    pub(super) async fn put_part(
+    pub(crate) async fn put_part(
         &self,
         req: S3Request<UploadPartInput>,
     ) -> S3Result<UploadPartOutput> {
@@ -192,7 +192,7 @@ impl Backend {
         })
     }
 
-    pub(super) async fn complete_upload(
+    pub(crate) async fn complete_upload(
         &self,
         input: CompleteMultipartUploadInput,
     ) -> S3Result<CompleteMultipartUploadOutput> {
@@ -279,7 +279,7 @@ impl Backend {
         })
     }
 
-    pub(super) async fn abort_upload(
+    pub(crate) async fn abort_upload(
         &self,
         input: AbortMultipartUploadInput,
     ) -> S3Result<AbortMultipartUploadOutput> {

@@ -11,7 +11,7 @@ use super::multipart::{parse_part_name, part_name, UploadInfo, INFO_FILE, MAX_LI
 use super::objfile;
 
 impl Backend {
-    pub(super) async fn parts(&self, input: ListPartsInput) -> S3Result<ListPartsOutput> {
+    pub(crate) async fn parts(&self, input: ListPartsInput) -> S3Result<ListPartsOutput> {
         let (dir, _) = self
             .load_upload(&input.bucket, &input.upload_id, &input.key)
             .await?;
@@ -65,7 +65,7 @@ impl Backend {
         })
     }
 
-    pub(super) async fn uploads(
+    pub(crate) async fn uploads(
         &self,
         input: ListMultipartUploadsInput,
     ) -> S3Result<ListMultipartUploadsOutput> {

@@ -17,7 +17,7 @@ use super::objfile::{self, prune_empty_dirs, sync_dir, Commit, ObjectMeta, TempF
 const MAX_USER_METADATA: usize = 2048;
 
 /// Content attributes a client sets at upload time and gets back on GET/HEAD.
-pub(super) struct ContentAttrs {
+pub(crate) struct ContentAttrs {
     pub content_type: Option<String>,
     pub content_encoding: Option<String>,
     pub content_disposition: Option<String>,
@@ -27,7 +27,7 @@ pub(super) struct ContentAttrs {
 
 impl ContentAttrs {
     /// Starts object metadata from these attributes, checking the user-metadata size limit.
-    pub(super) fn into_meta(self) -> S3Result<ObjectMeta> {
+    pub(crate) fn into_meta(self) -> S3Result<ObjectMeta> {
         let user_metadata: BTreeMap<String, String> =
             self.metadata.unwrap_or_default().into_iter().collect();
         let total: usize = user_metadata.iter().map(|(k, v)| k.len() + v.len()).sum();
@@ -50,7 +50,7 @@ fn user_metadata(meta: &ObjectMeta) -> Option<Metadata> {
 }
 
 impl Backend {
-    pub(super) async fn put(&self, req: S3Request<PutObjectInput>) -> S3Result<PutObjectOutput> {
+    pub(crate) async fn put(&self, req: S3Request<PutObjectInput>) -> S3Result<PutObjectOutput> {
         let trailer = req
             .headers
             .get("x-amz-trailer")
@@ -138,7 +138,7 @@ impl Backend {
         }
     }
 
-    pub(super) async fn get(&self, input: GetObjectInput) -> S3Result<GetObjectOutput> {
+    pub(crate) async fn get(&self, input: GetObjectInput) -> S3Result<GetObjectOutput> {
         if input.part_number.is_some() {
             return Err(s3_error!(
                 NotImplemented,
@@ -176,7 +176,7 @@ impl Backend {
         })
     }
 
-    pub(super) async fn head(&self, input: HeadObjectInput) -> S3Result<HeadObjectOutput> {
+    pub(crate) async fn head(&self, input: HeadObjectInput) -> S3Result<HeadObjectOutput> {
         let (_, meta) = self.open_for_read(&input.bucket, &input.key).await?;
         Ok(HeadObjectOutput {
             accept_ranges: Some("bytes".to_owned()),
@@ -193,7 +193,7 @@ impl Backend {
     }
 
     /// Copies an object within the store, content and metadata, as one durable write.
-    pub(super) async fn copy(&self, input: CopyObjectInput) -> S3Result<CopyObjectOutput> {
+    pub(crate) async fn copy(&self, input: CopyObjectInput) -> S3Result<CopyObjectOutput> {
         let CopySource::Bucket {
             bucket: src_bucket,
             key: src_key,
@@ -245,7 +245,7 @@ impl Backend {
     }
 
     /// Deletes one object; deleting a missing key succeeds, as in S3.
-    pub(super) async fn delete_one(
+    pub(crate) async fn delete_one(
         &self,
         bucket_dir: &Path,
         bucket: &str,
@@ -265,7 +265,7 @@ impl Backend {
         Ok(())
     }
 
-    pub(super) async fn delete_many(
+    pub(crate) async fn delete_many(
         &self,
         input: DeleteObjectsInput,
     ) -> S3Result<DeleteObjectsOutput> {

@@ -20,7 +20,7 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 ///
 /// The listener is dropped before this returns, so the port is free once it has completed.
 /// If the sender of `stop` is dropped without sending, the server keeps running.
-pub(super) async fn serve(listener: TcpListener, service: S3Service, stop: oneshot::Receiver<()>) {
+pub(crate) async fn serve(listener: TcpListener, service: S3Service, stop: oneshot::Receiver<()>) {
     let mut builder = ConnBuilder::new(TokioExecutor::new());
     // Enables hyper's header read timeout, which needs a timer, against stalled clients.
     builder.http1().timer(TokioTimer::new());

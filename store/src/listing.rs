@@ -101,7 +101,7 @@ fn group(keys: Vec<String>, prefix: &str, delimiter: Option<&str>) -> Vec<Entry>
 }
 
 impl Backend {
-    pub(super) async fn list_v2(&self, input: ListObjectsV2Input) -> S3Result<ListObjectsV2Output> {
+    pub(crate) async fn list_v2(&self, input: ListObjectsV2Input) -> S3Result<ListObjectsV2Output> {
         let bucket_dir = self.require_bucket(&input.bucket).await?;
         let prefix = input.prefix.clone().unwrap_or_default();
         let max_keys = input

@@ -15,13 +15,13 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use super::objfile::TempFile;
 
 /// S3's limit for a single PUT and for one multipart part.
-pub(super) const MAX_UPLOAD_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+pub(crate) const MAX_UPLOAD_SIZE: u64 = 5 * 1024 * 1024 * 1024;
 /// A client that sends nothing for this long is holding a temp file for nothing.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 const READ_CHUNK: u64 = 64 * 1024;
 
 /// Integrity values the client declared for a body; all are checked before anything is committed.
-pub(super) struct Declared {
+pub(crate) struct Declared {
     content_md5: Option<String>,
     given: Checksum,
     hasher: ChecksumHasher,
@@ -30,7 +30,7 @@ pub(super) struct Declared {
 impl Declared {
     /// `algorithm` comes from `x-amz-sdk-checksum-algorithm`, `trailer` from `x-amz-trailer`:
     /// both announce a checksum that only arrives after the body.
-    pub(super) fn new(
+    pub(crate) fn new(
         content_md5: Option<String>,
         given: Checksum,
         algorithm: Option<&str>,
@@ -75,7 +75,7 @@ impl Declared {
     }
 
     /// Compares everything declared (headers and trailers) with what was received.
-    pub(super) fn verify(self, md5: &[u8; 16], trailers: Option<TrailingHeaders>) -> S3Result<()> {
+    pub(crate) fn verify(self, md5: &[u8; 16], trailers: Option<TrailingHeaders>) -> S3Result<()> {
         if let Some(b64) = &self.content_md5 {
             use base64::Engine as _;
             let expected = base64::engine::general_purpose::STANDARD
@@ -126,7 +126,7 @@ impl Declared {
 }
 
 /// The declared length of an upload body, which the body must match exactly.
-pub(super) fn expected_length(content_length: Option<i64>) -> S3Result<u64> {
+pub(crate) fn expected_length(content_length: Option<i64>) -> S3Result<u64> {
     let len = content_length.ok_or_else(|| s3_error!(MissingContentLength))?;
     let len =
         u64::try_from(len).map_err(|_| s3_error!(InvalidArgument, "negative Content-Length"))?;
@@ -137,7 +137,7 @@ pub(super) fn expected_length(content_length: Option<i64>) -> S3Result<u64> {
 }
 
 /// Copies the body into `tmp`, returning its MD5; fails unless exactly `expected` bytes arrive.
-pub(super) async fn receive(
+pub(crate) async fn receive(
     body: Option<StreamingBlob>,
     expected: u64,
     tmp: &mut TempFile,
@@ -180,7 +180,7 @@ pub(super) async fn receive(
 }
 
 /// Streams `len` bytes of `file` starting at `start`, in bounded chunks.
-pub(super) async fn file_stream(mut file: File, start: u64, len: u64) -> io::Result<StreamingBlob> {
+pub(crate) async fn file_stream(mut file: File, start: u64, len: u64) -> io::Result<StreamingBlob> {
     file.seek(SeekFrom::Start(start)).await?;
     let stream = futures::stream::try_unfold((file, len), |(mut file, remaining)| async move {
         if remaining == 0 {
