@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit tests; integration tests on SQLite and PostgreSQL,
+# Runs the whole test suite: first the lints (scripts/lint.sh: rustfmt, clippy with
+# warnings as errors), then unit tests; integration tests on SQLite and PostgreSQL,
 # against the embedded store and Garage, with Redis for the two-node tests; a minute of
 # fuzzing the live-share frame decoder; then the pages in headless Chromium. Installs and
 # starts whatever is missing.
@@ -13,6 +14,9 @@ if [ "${CI:-}" = "true" ]; then
 fi
 
 ensure_build_deps
+# Fail fast: the lints are done long before the suite would be.
+bash scripts/lint.sh
+
 ensure_postgres
 ensure_redis
 ensure_garage

@@ -1,7 +1,8 @@
 //! The error body every endpoint answers with, and the glue from domain errors to it.
 //!
 //! Each domain has its own `thiserror` enum implementing [`ApiErrorKind`]; the
-//! [`impl_response_error!`] macro turns it into an actix `ResponseError`. Unexpected
+//! [`impl_response_error!`] macro turns it into an actix `ResponseError` and
+//! [`impl_from_sqlx!`] makes a failed query its unexpected case. Unexpected
 //! errors (status 500) are logged with their context and never shown to the client.
 
 use actix_web::http::StatusCode;
@@ -69,6 +70,19 @@ macro_rules! impl_response_error {
     };
 }
 
+/// Implements `From<sqlx::Error>` for a domain error enum with an `Unexpected` variant:
+/// a failed query is not the client's doing, so it is logged with this context, never shown.
+#[macro_export]
+macro_rules! impl_from_sqlx {
+    ($ty:ty) => {
+        impl From<sqlx::Error> for $ty {
+            fn from(e: sqlx::Error) -> Self {
+                Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
+            }
+        }
+    };
+}
+
 /// Errors shared by every domain: who is asking, what exists, malformed input.
 #[derive(Debug, thiserror::Error)]
 pub enum CommonError {
@@ -105,11 +119,7 @@ impl ApiErrorKind for CommonError {
 }
 impl_response_error!(CommonError);
 
-impl From<sqlx::Error> for CommonError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
-    }
-}
+impl_from_sqlx!(CommonError);
 
 #[cfg(test)]
 mod tests {

@@ -79,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
             let concurrency =
                 concurrency.unwrap_or_else(|| state.settings.media.effective_concurrency());
             let workers = imshare::transcode::run_workers(state, concurrency);
-            shutdown_signal().await;
+            imshare::startup::stop_signal().await;
             tracing::info!("stopping: finishing running jobs for up to 30 s");
             workers.stop(std::time::Duration::from_secs(30)).await;
             Ok(())
@@ -102,14 +102,5 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(database = db.engine(), "migrations applied");
             Ok(())
         }
-    }
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
     }
 }

@@ -140,7 +140,7 @@ impl Application {
             self.server.handle(),
         );
         let stopper = tokio::spawn(async move {
-            realtime::stop_signal().await;
+            stop_signal().await;
             hub.shut_down();
             sockets.wait_closed(SOCKETS_CLOSE_GRACE).await;
             http.stop(true).await;
@@ -289,4 +289,24 @@ fn app(
         .route("/openapi.json", web::get().to(ops::serve_openapi))
         .wrap(middleware::from_fn(ops::track_requests))
         .wrap(tracing_actix_web::TracingLogger::<ops::RedactedSpans>::new())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, the signals on which actix stops the server: the serving
+/// process closes its WebSockets with "service restart" rather than letting them be cut at
+/// the shutdown timeout, and the worker finishes its running jobs.
+pub async fn stop_signal() {
+    // Without a SIGTERM handler (it could not be installed), Ctrl-C still stops us.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let terminated = async {
+        match term.as_mut() {
+            Some(term) => {
+                term.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminated => {}
+    }
 }

@@ -70,11 +70,7 @@ impl actix_web::ResponseError for AccountError {
     }
 }
 
-impl From<sqlx::Error> for AccountError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
-    }
-}
+crate::impl_from_sqlx!(AccountError);
 
 impl From<Throttled> for AccountError {
     fn from(t: Throttled) -> Self {

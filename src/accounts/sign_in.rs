@@ -24,11 +24,7 @@ pub enum SignInError {
     Unexpected(#[from] anyhow::Error),
 }
 
-impl From<sqlx::Error> for SignInError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
-    }
-}
+crate::impl_from_sqlx!(SignInError);
 
 /// The user id if `password` is right for `username` and neither the account nor the
 /// client is throttled.

@@ -51,8 +51,4 @@ impl ApiErrorKind for AppError {
 }
 crate::impl_response_error!(AppError);
 
-impl From<sqlx::Error> for AppError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
-    }
-}
+crate::impl_from_sqlx!(AppError);

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{app_message, store, target, AppError, INBOX_TTL_MS};
-use crate::auth::AuthUser;
+use crate::auth::{bearer_token, AuthUser};
 use crate::realtime::route;
 use crate::state::AppState;
 
@@ -122,7 +122,7 @@ async fn push(
     let app = store::find_app(&state.db, &path)
         .await?
         .ok_or(AppError::BadSecret)?;
-    let presented = bearer(&req).ok_or(AppError::BadSecret)?;
+    let presented = bearer_token(&req).ok_or(AppError::BadSecret)?;
     if !bool::from(app.secret.as_bytes().ct_eq(presented.as_bytes())) {
         return Err(AppError::BadSecret);
     }
@@ -150,16 +150,4 @@ async fn push(
         }
     }
     Ok(HttpResponse::Accepted().json(result))
-}
-
-fn bearer(req: &HttpRequest) -> Option<&str> {
-    let header = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    header
-        .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))
-        .map(str::trim)
 }

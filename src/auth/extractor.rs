@@ -2,6 +2,7 @@
 
 use std::future::{ready, Ready};
 
+use actix_web::http::header::{HeaderMap, AUTHORIZATION};
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
 use crate::error::CommonError;
@@ -36,11 +37,12 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, CommonError> {
 
 /// The token of an `Authorization: Bearer <token>` header, if the request has one.
 pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
-    let header = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
+    bearer_token_in(req.headers())
+}
+
+/// [`bearer_token`] of bare headers, for a WebSocket upgrade's `RequestHead`.
+pub fn bearer_token_in(headers: &HeaderMap) -> Option<&str> {
+    let header = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let token = header
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))?;

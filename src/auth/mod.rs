@@ -7,7 +7,7 @@ pub mod password;
 mod throttle;
 mod tokens;
 
-pub use extractor::{bearer_token, AuthUser};
+pub use extractor::{bearer_token, bearer_token_in, AuthUser};
 pub use password::HashError;
 pub use throttle::{SignInGuard, Throttled};
 pub use tokens::{write_private, AccessClaims, TokenKeys};

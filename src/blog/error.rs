@@ -34,11 +34,7 @@ pub enum PageError {
     Unexpected(#[from] anyhow::Error),
 }
 
-impl From<sqlx::Error> for PageError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
-    }
-}
+crate::impl_from_sqlx!(PageError);
 
 impl From<HashError> for PageError {
     fn from(e: HashError) -> Self {

@@ -7,10 +7,11 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use imshare_templates::{self as views, LoginView, Page};
 use serde::Deserialize;
+use subtle::ConstantTimeEq;
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::PageError;
-use super::page::{self, constant_time_eq, Caching};
+use super::page::{self, Caching};
 use super::session::{self, Visitor};
 use crate::accounts::{check_credentials, SignInError, Username};
 use crate::net::ClientIp;
@@ -87,7 +88,7 @@ async fn login(
         .cookie(CSRF_COOKIE)
         .map(|c| c.value().to_owned())
         .unwrap_or_default();
-    if expected.is_empty() || !constant_time_eq(&expected, &form.csrf) {
+    if expected.is_empty() || !bool::from(expected.as_bytes().ct_eq(form.csrf.as_bytes())) {
         return Err(PageError::Forbidden(
             "This sign-in form has expired. Reload the sign-in page and try again.",
         ));
@@ -159,7 +160,9 @@ async fn logout(
     let Some(me) = &visitor.0 else {
         return Ok(page::see_other("/").finish());
     };
-    if !page::same_origin(&state, &req) || !constant_time_eq(&me.csrf, &form.csrf) {
+    if !page::same_origin(&state, &req)
+        || !bool::from(me.csrf.as_bytes().ct_eq(form.csrf.as_bytes()))
+    {
         return Err(PageError::Forbidden(
             "This sign-out form was not sent from one of your pages here. Sign out from the menu.",
         ));

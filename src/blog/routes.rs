@@ -234,7 +234,7 @@ async fn respond(
     }
     let ttl = Duration::from_secs(state.settings.blog.page_cache_secs);
     if !ttl.is_zero() {
-        rt.keep_page(req.uri().to_string(), body.clone(), ttl);
+        rt.keep_page(req.uri().to_string(), body.clone());
     }
     Ok(page::html(StatusCode::OK, body, Caching::Public, csp))
 }

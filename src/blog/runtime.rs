@@ -2,12 +2,13 @@
 //! blog-link keys, presigned URLs, and a short cache of anonymous pages. One per worker
 //! thread, so no lock is ever contended.
 
-use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use bytes::Bytes;
+use lru::LruCache;
 use tokio::sync::OnceCell;
 
 use super::link::LinkKeys;
@@ -15,7 +16,7 @@ use super::page;
 use crate::state::AppState;
 
 /// Entries kept at most per map; query strings and clips are the visitors' to choose.
-const CAPACITY: usize = 4096;
+const CAPACITY: NonZeroUsize = NonZeroUsize::new(4096).unwrap();
 
 /// Per-worker page state, registered as app data by [`super::configure`].
 #[derive(Default)]
@@ -65,7 +66,7 @@ impl BlogRuntime {
             .presign_get(key, ttl)
             .await
             .with_context(|| format!("presigning a URL of {key}"))?;
-        self.urls.put(key.to_owned(), url.clone(), ttl / 2);
+        self.urls.put(key.to_owned(), url.clone());
         Ok(url)
     }
 
@@ -75,44 +76,38 @@ impl BlogRuntime {
     }
 
     /// Keeps a rendered anonymous page.
-    pub fn keep_page(&self, key: String, body: Bytes, ttl: Duration) {
-        self.pages.put(key, body, ttl);
+    pub fn keep_page(&self, key: String, body: Bytes) {
+        self.pages.put(key, body);
     }
 }
 
-/// Values kept for a while, at most [`CAPACITY`] of them.
+/// Values kept for a while, at most [`CAPACITY`] of them: a new one past that pushes out
+/// the one least recently used, so a flood of new keys never empties the whole cache.
 struct Recent<V> {
-    entries: Mutex<HashMap<String, (Instant, V)>>,
+    entries: Mutex<LruCache<String, (Instant, V)>>,
 }
 
 impl<V> Default for Recent<V> {
     fn default() -> Self {
         Recent {
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(LruCache::new(CAPACITY)),
         }
     }
 }
 
 impl<V: Clone> Recent<V> {
     fn get(&self, key: &str, max_age: Duration) -> Option<V> {
-        let entries = self.entries.lock().ok()?;
+        let mut entries = self.entries.lock().ok()?;
         entries
             .get(key)
             .filter(|(at, _)| at.elapsed() < max_age)
             .map(|(_, v)| v.clone())
     }
 
-    fn put(&self, key: String, value: V, max_age: Duration) {
-        let Ok(mut entries) = self.entries.lock() else {
-            return;
-        };
-        if entries.len() >= CAPACITY {
-            entries.retain(|_, (at, _)| at.elapsed() < max_age);
-            if entries.len() >= CAPACITY {
-                entries.clear();
-            }
+    fn put(&self, key: String, value: V) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.put(key, (Instant::now(), value));
         }
-        entries.insert(key, (Instant::now(), value));
     }
 }
 
@@ -148,16 +143,28 @@ mod tests {
     #[test]
     fn kept_values_expire() {
         let recent = Recent::default();
-        recent.put(
-            "/".into(),
-            Bytes::from_static(b"page"),
-            Duration::from_secs(5),
-        );
+        recent.put("/".into(), Bytes::from_static(b"page"));
         assert_eq!(
             recent.get("/", Duration::from_secs(5)).as_deref(),
             Some(&b"page"[..])
         );
         assert!(recent.get("/", Duration::ZERO).is_none());
         assert!(recent.get("/other", Duration::from_secs(5)).is_none());
+    }
+
+    #[test]
+    fn a_full_cache_pushes_out_one_entry_not_all() {
+        let recent = Recent::default();
+        let young = Duration::from_secs(60);
+        for i in 0..CAPACITY.get() {
+            recent.put(i.to_string(), i);
+        }
+        // "0" is read, so "1" is the least recently used when one more comes in.
+        assert_eq!(recent.get("0", young), Some(0));
+        recent.put("new".into(), usize::MAX);
+        assert_eq!(recent.get("1", young), None);
+        assert_eq!(recent.get("0", young), Some(0));
+        assert_eq!(recent.get("2", young), Some(2));
+        assert_eq!(recent.get("new", young), Some(usize::MAX));
     }
 }

@@ -50,8 +50,4 @@ impl ApiErrorKind for GroupError {
 }
 crate::impl_response_error!(GroupError);
 
-impl From<sqlx::Error> for GroupError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
-    }
-}
+crate::impl_from_sqlx!(GroupError);

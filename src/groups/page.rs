@@ -12,11 +12,12 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use imshare_templates::{self as views, GroupView, MemberLine, MessageLine, Page};
 use serde::Deserialize;
+use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::store::{self, Appended};
-use crate::blog::page::{self, constant_time_eq, Caching};
+use crate::blog::page::{self, Caching};
 use crate::blog::session::{self, Visitor};
 use crate::blog::PageError;
 use crate::realtime::{route, send};
@@ -139,7 +140,9 @@ async fn send_form(
     let Some(me) = &visitor.0 else {
         return Ok(to_login(group_id));
     };
-    if !page::same_origin(&state, &req) || !constant_time_eq(&me.csrf, &form.csrf) {
+    if !page::same_origin(&state, &req)
+        || !bool::from(me.csrf.as_bytes().ct_eq(form.csrf.as_bytes()))
+    {
         return Err(PageError::Forbidden(
             "This message form was not sent from one of your pages here. Reload the group page and send again.",
         ));

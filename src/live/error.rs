@@ -48,8 +48,4 @@ impl ApiErrorKind for LiveError {
 }
 crate::impl_response_error!(LiveError);
 
-impl From<sqlx::Error> for LiveError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
-    }
-}
+crate::impl_from_sqlx!(LiveError);

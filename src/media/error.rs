@@ -56,11 +56,7 @@ impl ApiErrorKind for MediaError {
 }
 crate::impl_response_error!(MediaError);
 
-impl From<sqlx::Error> for MediaError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
-    }
-}
+crate::impl_from_sqlx!(MediaError);
 
 impl From<crate::storage::StoreError> for MediaError {
     fn from(e: crate::storage::StoreError) -> Self {

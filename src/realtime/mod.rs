@@ -57,22 +57,3 @@ impl RateLimit {
         }
     }
 }
-
-/// Resolves on Ctrl-C or SIGTERM, the signals on which actix stops the server, so open
-/// WebSockets can be closed with "service restart" rather than cut at the shutdown timeout.
-pub async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => return std::future::pending().await,
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
-}

@@ -9,6 +9,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::connection;
+use crate::auth::bearer_token_in;
 use crate::error::CommonError;
 use crate::groups::store::group_ids_of;
 use crate::state::AppState;
@@ -74,17 +75,8 @@ pub fn start(state: AppState, accepted: Accepted, session: Session, stream: Mess
 /// `Authorization` header or, since browsers cannot set headers on a WebSocket, in
 /// `?access_token=`.
 pub(crate) fn authenticate(state: &AppState, head: &RequestHead) -> Result<String, CommonError> {
-    let header = head
-        .headers
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-        })
-        .map(|t| t.trim().to_owned());
-    let token = match header {
-        Some(t) => t,
+    let token = match bearer_token_in(&head.headers) {
+        Some(t) => t.to_owned(),
         None => web::Query::<WsQuery>::from_query(head.uri.query().unwrap_or(""))
             .ok()
             .and_then(|q| q.into_inner().access_token)

@@ -46,8 +46,4 @@ impl ApiErrorKind for SocialError {
 }
 crate::impl_response_error!(SocialError);
 
-impl From<sqlx::Error> for SocialError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
-    }
-}
+crate::impl_from_sqlx!(SocialError);

@@ -43,8 +43,4 @@ impl ApiErrorKind for SyncError {
 }
 crate::impl_response_error!(SyncError);
 
-impl From<sqlx::Error> for SyncError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
-    }
-}
+crate::impl_from_sqlx!(SyncError);

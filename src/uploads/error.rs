@@ -77,11 +77,7 @@ impl ApiErrorKind for UploadError {
 }
 crate::impl_response_error!(UploadError);
 
-impl From<sqlx::Error> for UploadError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Unexpected(anyhow::Error::new(e).context("database query failed"))
-    }
-}
+crate::impl_from_sqlx!(UploadError);
 
 impl From<StoreError> for UploadError {
     fn from(e: StoreError) -> Self {
