@@ -2,6 +2,8 @@
 //! The upgrade itself is answered by [`crate::websocket`], which calls [`check`] and
 //! [`start`]; the route here documents the endpoint and answers plain HTTP requests.
 
+use std::sync::Arc;
+
 use actix_http::RequestHead;
 use actix_web::{get, web, HttpResponse};
 use serde::Deserialize;
@@ -9,6 +11,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::connection;
+use super::hub::{Hub, Registration};
 use crate::auth::bearer_token_in;
 use crate::error::CommonError;
 use crate::groups::store::group_ids_of;
@@ -43,10 +46,22 @@ async fn websocket() -> HttpResponse {
     upgrade_required()
 }
 
-/// A gateway request that passed its checks: who is asking and their groups.
+/// A gateway request that passed its checks, already registered with the hub: a client
+/// that has read its 101 is online, and what is sent to it from then on waits in its
+/// queue until the socket's tasks start. Dropped unstarted (the handshake failed), it
+/// unregisters again.
 pub struct Accepted {
     user_id: String,
-    groups: Vec<String>,
+    hub: Arc<Hub>,
+    registration: Option<Registration>,
+}
+
+impl Drop for Accepted {
+    fn drop(&mut self) {
+        if let Some(registration) = self.registration.take() {
+            self.hub.unregister(&self.user_id, registration.id);
+        }
+    }
 }
 
 /// Checks a `GET /v1/ws` upgrade of an authenticated user before it is answered.
@@ -54,13 +69,20 @@ pub async fn check(state: &AppState, user_id: String) -> Result<Accepted, Common
     let turn = state.hub.setup_turn().await;
     let groups = group_ids_of(&state.db, &user_id).await?;
     drop(turn);
-    Ok(Accepted { user_id, groups })
+    let registration = state.hub.register(&user_id, groups);
+    Ok(Accepted {
+        user_id,
+        hub: state.hub.clone(),
+        registration: Some(registration),
+    })
 }
 
-/// Registers the upgraded socket with the hub and serves it in its own task.
-pub fn start(state: AppState, accepted: Accepted, session: Session, stream: MessageStream) {
-    let Accepted { user_id, groups } = accepted;
-    let registration = state.hub.register(&user_id, groups);
+/// Serves the upgraded socket in its own task.
+pub fn start(state: AppState, mut accepted: Accepted, session: Session, stream: MessageStream) {
+    let Some(registration) = accepted.registration.take() else {
+        return;
+    };
+    let user_id = std::mem::take(&mut accepted.user_id);
     tracing::info!(user = %user_id, conn = registration.id, "WebSocket connected");
     actix_web::rt::spawn(connection::run(
         state,
