@@ -62,7 +62,7 @@ impl SignInGuard {
         let account = account.map(account_key);
         let waits = [
             account.and_then(|a| self.accounts.check(&a).err()),
-            self.clients.check(&client_key(client)).err(),
+            self.clients.check(&client.limit_key()).err(),
         ];
         match waits.into_iter().flatten().max() {
             Some(retry_after) => Err(Throttled { retry_after }),
@@ -77,7 +77,7 @@ impl SignInGuard {
         if let Some(account) = account {
             let _ = self.accounts.spend(&account_key(account));
         }
-        let _ = self.clients.spend(&client_key(client));
+        let _ = self.clients.spend(&client.limit_key());
         if self.failures.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             self.accounts.forget_idle();
             self.clients.forget_idle();
@@ -93,17 +93,6 @@ fn account_key(username: &str) -> String {
         .take(MAX_KEY_CHARS)
         .collect::<String>()
         .to_lowercase()
-}
-
-/// An IPv4 address, or the /64 an IPv6 address lies in.
-fn client_key(client: ClientIp) -> IpAddr {
-    match client.0 {
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-        }
-        v4 => v4,
-    }
 }
 
 #[cfg(test)]

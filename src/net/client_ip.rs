@@ -38,6 +38,22 @@ pub fn client_ip(req: &HttpRequest, trusted: &NetList) -> ClientIp {
     ClientIp(from_headers(peer, req.headers(), trusted))
 }
 
+impl ClientIp {
+    /// What per-client limits count this client under: an IPv4 address, or the /64 an
+    /// IPv6 address lies in, the block one subscriber is usually given (counting single
+    /// v6 addresses would let one client take a place per address it can pick).
+    pub fn limit_key(self) -> IpAddr {
+        match canonical(self.0) {
+            IpAddr::V6(v6) => {
+                let mut octets = v6.octets();
+                octets[8..].fill(0);
+                IpAddr::V6(octets.into())
+            }
+            v4 => v4,
+        }
+    }
+}
+
 /// The client of a connection from `peer` whose request carried `headers`, for callers
 /// that hold a request head rather than an `HttpRequest` (WebSocket upgrades).
 pub fn client_ip_of(peer: IpAddr, headers: &HeaderMap, trusted: &NetList) -> ClientIp {
@@ -136,6 +152,15 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64_block() {
+        let key = |s: &str| ClientIp(ip(s)).limit_key();
+        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff::9"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:192.0.2.7"), ip("192.0.2.7"));
+        assert_eq!(key("192.0.2.7"), ip("192.0.2.7"));
     }
 
     #[test]

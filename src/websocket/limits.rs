@@ -82,7 +82,7 @@ impl SocketLimit {
             .clone()
             .try_acquire_owned()
             .map_err(|_| SocketRefused::NodeFull)?;
-        let address = match address.map(address_key) {
+        let address = match address {
             Some(key) => Some(Held::take(&self.addresses, key, self.per_address).ok_or(
                 SocketRefused::TooManyFromAddress {
                     max: self.per_address,
@@ -125,30 +125,14 @@ impl Slot {
     }
 }
 
-/// The client address a socket is counted under: the TCP peer, or the client a trusted
-/// proxy names (`server.trusted_proxies`), as for every other per-client limit.
+/// The key a socket is counted under: the TCP peer, or the client a trusted proxy names
+/// (`server.trusted_proxies`), keyed as every other per-client limit is.
 pub(super) fn client_address(
     peer: Option<SocketAddr>,
     head: &RequestHead,
     trusted: &NetList,
 ) -> Option<IpAddr> {
-    peer.map(|p| client_ip_of(p.ip(), &head.headers, trusted).0)
-}
-
-/// IPv4 by address; IPv6 by /64, the block one subscriber is usually given (counting
-/// single v6 addresses would let one client take a place per address it can pick).
-fn address_key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let mut octets = v6.octets();
-                octets[8..].fill(0);
-                IpAddr::V6(octets.into())
-            }
-        },
-    }
+    peer.map(|p| client_ip_of(p.ip(), &head.headers, trusted).limit_key())
 }
 
 /// How many sockets each key (user, address) holds.
@@ -271,16 +255,5 @@ mod tests {
             Err(SocketRefused::TooManyFromAddress { max: 2 })
         ));
         assert!(limit.take(Some(IpAddr::from([10, 0, 0, 2]))).is_ok());
-    }
-
-    #[test]
-    fn ipv6_clients_count_by_their_64_block() {
-        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
-        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
-        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
-        assert_eq!(address_key(a), address_key(b));
-        assert_ne!(address_key(a), address_key(other));
-        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
-        assert_eq!(address_key(mapped), IpAddr::from([192, 0, 2, 7]));
     }
 }
