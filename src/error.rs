@@ -15,6 +15,19 @@ pub trait ApiErrorKind: std::error::Error {
     fn status(&self) -> StatusCode;
     /// The stable machine-readable code.
     fn code(&self) -> &'static str;
+    /// Seconds the client should wait before trying again (`Retry-After`), for refusals
+    /// that pass with time: limits, a busy or full node.
+    fn retry_after_secs(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// Sets `Retry-After` on a response, the JSON errors' and the pages' alike.
+pub fn set_retry_after(response: &mut HttpResponse, secs: u64) {
+    response.headers_mut().insert(
+        actix_web::http::header::RETRY_AFTER,
+        actix_web::http::header::HeaderValue::from(secs),
+    );
 }
 
 #[derive(Serialize)]
@@ -52,7 +65,11 @@ pub fn respond<E: ApiErrorKind + std::fmt::Debug>(err: &E) -> HttpResponse {
     if status.is_server_error() {
         tracing::warn!(code = err.code(), status = status.as_u16(), reason = %err, "request refused by a server-side condition");
     }
-    json_error(status, err.code(), &err.to_string())
+    let mut response = json_error(status, err.code(), &err.to_string());
+    if let Some(secs) = err.retry_after_secs() {
+        set_retry_after(&mut response, secs);
+    }
+    response
 }
 
 /// Implements `actix_web::ResponseError` for a domain error enum.

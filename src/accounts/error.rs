@@ -1,11 +1,10 @@
 //! What can go wrong with accounts and sessions.
 
-use actix_web::http::{header, StatusCode};
-use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
 
 use super::sign_in::SignInError;
 use crate::auth::{HashError, Throttled};
-use crate::error::{respond, ApiErrorKind};
+use crate::error::ApiErrorKind;
 
 /// Account and session errors.
 #[derive(Debug, thiserror::Error)]
@@ -48,27 +47,16 @@ impl ApiErrorKind for AccountError {
             Self::Unexpected(_) => "internal",
         }
     }
-}
-
-impl actix_web::ResponseError for AccountError {
-    fn status_code(&self) -> StatusCode {
-        ApiErrorKind::status(self)
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let mut res = respond(self);
-        let retry_after = match self {
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
             Self::TooManyAttempts(t) => Some(t.retry_after_secs()),
             Self::Busy => Some(1),
             _ => None,
-        };
-        if let Some(secs) = retry_after {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
         }
-        res
     }
 }
+
+crate::impl_response_error!(AccountError);
 
 crate::impl_from_sqlx!(AccountError);
 

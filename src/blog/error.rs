@@ -1,13 +1,13 @@
 //! What can go wrong on a page, answered with an HTML page in the site's layout (the JSON
 //! API keeps its JSON errors), and the fallback for paths nothing else answers.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use imshare_templates::{self as views, ErrorView, Page};
 
 use super::page::{self, Caching};
 use crate::auth::{HashError, Throttled};
-use crate::error::json_error;
+use crate::error::{json_error, set_retry_after};
 
 /// Page errors.
 #[derive(Debug, thiserror::Error)]
@@ -96,14 +96,10 @@ impl ResponseError for PageError {
             Caching::NoStore,
             &page::base_csp(),
         );
-        let retry_after = match self {
-            Self::TooManyAttempts(t) => Some(t.retry_after_secs()),
-            Self::Busy => Some(1),
-            _ => None,
-        };
-        if let Some(secs) = retry_after {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        match self {
+            Self::TooManyAttempts(t) => set_retry_after(&mut res, t.retry_after_secs()),
+            Self::Busy => set_retry_after(&mut res, 1),
+            _ => {}
         }
         res
     }

@@ -3,7 +3,7 @@
 //! carry its token (a cookie on sign-in, derived from the session on sign-out).
 
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use imshare_templates::{self as views, LoginView, Page};
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use super::error::PageError;
 use super::page::{self, Caching};
 use super::session::{self, Visitor};
 use crate::accounts::{check_credentials, SignInError, Username};
+use crate::error::set_retry_after;
 use crate::net::ClientIp;
 use crate::state::AppState;
 
@@ -115,10 +116,7 @@ async fn login(
                 t.retry_after_secs()
             );
             let mut res = refused(StatusCode::TOO_MANY_REQUESTS, error);
-            res.headers_mut().insert(
-                header::RETRY_AFTER,
-                header::HeaderValue::from(t.retry_after_secs()),
-            );
+            set_retry_after(&mut res, t.retry_after_secs());
             return Ok(res);
         }
         Err(SignInError::Hashing(e)) => return Err(e.into()),

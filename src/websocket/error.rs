@@ -1,13 +1,12 @@
 //! Why a WebSocket was refused before its upgrade for want of room.
 
-use actix_web::http::{header, StatusCode};
-use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
 
-use crate::error::{respond, ApiErrorKind};
+use crate::error::ApiErrorKind;
 
 /// Seconds a refused client is asked to wait (`Retry-After`): a place frees only when a
 /// socket closes, so retrying at once would only be refused again.
-const RETRY_AFTER_SECS: u32 = 10;
+const RETRY_AFTER_SECS: u64 = 10;
 
 /// A WebSocket refused for the limits of [`super::SocketLimit`].
 #[derive(Debug, thiserror::Error)]
@@ -36,18 +35,9 @@ impl ApiErrorKind for SocketRefused {
             Self::TooManyFromAddress { .. } => "too_many_sockets_from_address",
         }
     }
+    fn retry_after_secs(&self) -> Option<u64> {
+        Some(RETRY_AFTER_SECS)
+    }
 }
 
-impl actix_web::ResponseError for SocketRefused {
-    fn status_code(&self) -> StatusCode {
-        self.status()
-    }
-    fn error_response(&self) -> HttpResponse {
-        let mut response = respond(self);
-        response.headers_mut().insert(
-            header::RETRY_AFTER,
-            header::HeaderValue::from(RETRY_AFTER_SECS),
-        );
-        response
-    }
-}
+crate::impl_response_error!(SocketRefused);
