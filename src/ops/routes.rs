@@ -45,10 +45,6 @@ const DATABASE_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 #[utoipa::path(tag = "operations", responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let database = matches!(
-        tokio::time::timeout(DATABASE_CHECK_TIMEOUT, state.db.ping()).await,
-        Ok(Ok(()))
-    );
     let database_writable =
         match tokio::time::timeout(DATABASE_CHECK_TIMEOUT, state.db.probe_write()).await {
             Ok(Ok(())) => true,
@@ -61,6 +57,13 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
                 false
             }
         };
+    // A committed write shows the database answers; only when it failed is a read asked
+    // for, to tell "unreachable" from "reachable but cannot write".
+    let database = database_writable
+        || matches!(
+            tokio::time::timeout(DATABASE_CHECK_TIMEOUT, state.db.ping()).await,
+            Ok(Ok(()))
+        );
     let store = state.store_health.is_up().await;
     let body = Readiness {
         database,
