@@ -81,6 +81,8 @@ pub struct AuthSettings {
     /// Failed sign-ins, refreshes and blog links one client address may make per window.
     pub signin_ip_failures: u32,
     pub signin_window_secs: u64,
+    /// Attempts one client address may have in flight at once.
+    pub signin_ip_in_flight: u32,
     /// Password hashes computed at once; 0 means one less than the CPU count (at least 1).
     pub hash_concurrency: usize,
     /// Sign-ins that may wait for a hashing slot; more are answered 503 at once.
@@ -261,8 +263,9 @@ impl Settings {
         if self.auth.signin_account_failures == 0
             || self.auth.signin_ip_failures == 0
             || self.auth.signin_window_secs == 0
+            || self.auth.signin_ip_in_flight == 0
         {
-            anyhow::bail!("auth.signin_account_failures, auth.signin_ip_failures and auth.signin_window_secs must be at least 1");
+            anyhow::bail!("auth.signin_account_failures, auth.signin_ip_failures, auth.signin_window_secs and auth.signin_ip_in_flight must be at least 1");
         }
         if self.uploads.part_size_bytes < 5 * 1024 * 1024 {
             anyhow::bail!(

@@ -128,9 +128,9 @@ async fn refresh_session(
     client: ClientIp,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, AccountError> {
-    state.sign_in.admit(None, client)?;
+    let attempt = state.sign_in.admit(None, client)?;
     let Some(user_id) = store::consume_refresh_token(&state.db, &body.refresh_token).await? else {
-        state.sign_in.failed(None, client);
+        attempt.failed();
         return Err(AccountError::InvalidRefreshToken);
     };
     Ok(HttpResponse::Ok().json(issue_tokens(&state, &user_id).await?))

@@ -34,7 +34,7 @@ pub async fn check_credentials(
     username: &str,
     password: String,
 ) -> Result<String, SignInError> {
-    state.sign_in.admit(Some(username), client)?;
+    let attempt = state.sign_in.admit(Some(username), client)?;
     let user = match Username::parse(username) {
         Ok(name) => find_user_by_username(&state.db, name.as_str()).await?,
         Err(_) => None,
@@ -47,7 +47,7 @@ pub async fn check_credentials(
     match user_id {
         Some(id) if matches => Ok(id),
         _ => {
-            state.sign_in.failed(Some(username), client);
+            attempt.failed();
             Err(SignInError::Wrong)
         }
     }

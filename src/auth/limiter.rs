@@ -3,9 +3,11 @@
 //! client *before* it spends argon2 time on the guess, and governor 0.10 has no such
 //! "peek" (boinkor-net/governor#146, #211 are open). So the limiter runs on a state store
 //! of its own: the same DashMap of GCRA states governor's keyed limiters use, where a
-//! probe that must not be charged writes the old state back.
+//! probe that must not be charged writes the old state back, and a cell spent by an
+//! attempt that turned out fine can be given back.
 
 use std::hash::Hash;
+use std::sync::Arc;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
@@ -23,7 +25,7 @@ pub struct Probe<K> {
 
 /// governor's DashMap state store, with checks that need not spend.
 pub struct PeekableStore<K: Hash + Eq + Clone> {
-    inner: DashMapStateStore<K>,
+    inner: Arc<DashMapStateStore<K>>,
 }
 
 impl<K: Hash + Eq + Clone> StateStore for PeekableStore<K> {
@@ -52,15 +54,15 @@ impl<K: Hash + Eq + Clone> ShrinkableKeyedStateStore<Probe<K>> for PeekableStore
     }
 
     fn shrink_to_fit(&self) {
-        ShrinkableKeyedStateStore::shrink_to_fit(&self.inner);
+        ShrinkableKeyedStateStore::shrink_to_fit(&*self.inner);
     }
 
     fn len(&self) -> usize {
-        ShrinkableKeyedStateStore::len(&self.inner)
+        ShrinkableKeyedStateStore::len(&*self.inner)
     }
 
     fn is_empty(&self) -> bool {
-        ShrinkableKeyedStateStore::is_empty(&self.inner)
+        ShrinkableKeyedStateStore::is_empty(&*self.inner)
     }
 }
 
@@ -68,6 +70,10 @@ impl<K: Hash + Eq + Clone> ShrinkableKeyedStateStore<Probe<K>> for PeekableStore
 /// `window / limit`.
 pub struct Limiter<K: Hash + Eq + Clone> {
     limiter: RateLimiter<Probe<K>, PeekableStore<K>, DefaultClock>,
+    /// The limiter's own states, for [`Limiter::refund`].
+    states: Arc<DashMapStateStore<K>>,
+    /// How long one cell takes to come back.
+    period: Duration,
 }
 
 impl<K: Hash + Eq + Clone> Limiter<K> {
@@ -78,11 +84,14 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
         let quota = Quota::with_period(period)
             .unwrap_or_else(|| Quota::per_second(limit))
             .allow_burst(limit);
+        let states = Arc::new(DashMapStateStore::default());
         let store = PeekableStore {
-            inner: DashMapStateStore::default(),
+            inner: states.clone(),
         };
         Limiter {
             limiter: RateLimiter::new(quota, store, DefaultClock::default()),
+            states,
+            period: quota.replenish_interval(),
         }
     }
 
@@ -94,6 +103,19 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
     /// Spends a cell of `key`; `Err(wait)` if it had none left.
     pub fn spend(&self, key: &K) -> Result<(), Duration> {
         self.test(key, true)
+    }
+
+    /// Gives back one cell [`Limiter::spend`] took from `key`.
+    pub fn refund(&self, key: &K) {
+        let Some(state) = self.states.get(key) else {
+            return;
+        };
+        let period = Nanos::from(self.period);
+        // GCRA keeps one "theoretical arrival time" per key; a spend moved it one period
+        // on, so moving it one period back undoes that spend.
+        let _ = state.measure_and_replace(&NotKeyed::NonKey, |tat| {
+            Ok::<_, ()>(((), tat.unwrap_or_default().saturating_sub(period)))
+        });
     }
 
     /// Forgets keys whose cells have all come back, so the map holds only keys that
@@ -139,6 +161,23 @@ mod tests {
         assert!(wait > Duration::from_secs(15) && wait <= Duration::from_secs(20));
         assert!(limiter.spend(&key).is_err());
         assert!(limiter.check(&"bob".to_owned()).is_ok(), "keys are apart");
+    }
+
+    #[test]
+    fn a_refund_gives_a_spent_cell_back() {
+        let limiter = Limiter::new(2, Duration::from_secs(60));
+        let key = "alice".to_owned();
+        limiter.spend(&key).unwrap();
+        limiter.spend(&key).unwrap();
+        assert!(limiter.check(&key).is_err());
+        limiter.refund(&key);
+        assert!(
+            limiter.spend(&key).is_ok(),
+            "the refunded cell is there again"
+        );
+        assert!(limiter.spend(&key).is_err(), "and only the one");
+        limiter.refund(&"never-spent".to_owned());
+        assert_eq!(limiter.len(), 1, "refunding an unknown key creates nothing");
     }
 
     #[test]

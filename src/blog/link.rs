@@ -121,7 +121,7 @@ pub async fn follow(
     token: &str,
 ) -> Result<HttpResponse, PageError> {
     let client = client_ip(req, &state.settings.server.trusted_proxies);
-    state
+    let attempt = state
         .sign_in
         .admit(None, client)
         .map_err(PageError::TooManyAttempts)?;
@@ -132,7 +132,7 @@ pub async fn follow(
     ) {
         // Failed links count against the client like failed passwords, so nobody can
         // try tokens at speed.
-        state.sign_in.failed(None, client);
+        attempt.failed();
     }
     let viewer = match exchanged? {
         Exchange::Reopened => {

@@ -22,7 +22,8 @@ on_both_databases!(
 );
 
 /// The window in which `limit` failures are allowed (one slot back every window/limit).
-const WINDOW_SECS: u64 = 2;
+/// Long enough that a slot does not come back while a loaded machine hashes three guesses.
+const WINDOW_SECS: u64 = 6;
 
 async fn app_with_limits(backend: Backend, account: u32, ip: u32) -> TestApp {
     spawn_app_with(backend, |s: &mut Settings| {
@@ -241,7 +242,7 @@ async fn a_guessing_flood_is_held_back_and_real_users_sign_in(backend: Backend) 
         .map(|n| {
             let (client, address) = (app.client.clone(), app.address.clone());
             tokio::spawn(async move {
-                let (mut checked, mut refused) = (0u32, 0u32);
+                let (mut checked, mut refused, mut shed) = (0u32, 0u32, 0u32);
                 let mut guess = 0;
                 while started.elapsed() < flood_for {
                     guess += 1;
@@ -257,10 +258,16 @@ async fn a_guessing_flood_is_held_back_and_real_users_sign_in(backend: Backend) 
                     match res.status() {
                         StatusCode::UNAUTHORIZED => checked += 1,
                         StatusCode::TOO_MANY_REQUESTS => refused += 1,
+                        // A machine too loaded to hash in time sheds guesses as `busy`.
+                        StatusCode::SERVICE_UNAVAILABLE => {
+                            let body: Value = res.json().await.unwrap();
+                            assert_eq!(body["error"]["code"], "busy");
+                            shed += 1;
+                        }
                         other => panic!("a guess was answered {other}"),
                     }
                 }
-                (checked, refused)
+                (checked, refused, shed)
             })
         })
         .collect();
@@ -270,23 +277,26 @@ async fn a_guessing_flood_is_held_back_and_real_users_sign_in(backend: Backend) 
         during.push(timed_sign_in(&app, "bob").await);
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let (mut checked, mut refused) = (0, 0);
+    let (mut checked, mut refused, mut shed) = (0, 0, 0);
     for task in tasks {
-        let (c, r) = task.await.unwrap();
+        let (c, r, s) = task.await.unwrap();
         checked += c;
         refused += r;
+        shed += s;
     }
     let secs = started.elapsed().as_secs_f64();
     let worst = during.iter().max().copied().unwrap_or_default();
     eprintln!(
         "flood: 16 tasks, {secs:.1} s: {checked} guesses checked ({:.1}/s), {refused} refused with 429 \
-         ({:.0}/s); a real sign-in took {quiet:?} before and at most {worst:?} during",
+         ({:.0}/s), {shed} shed as busy; a real sign-in took {quiet:?} before and at most {worst:?} during",
         f64::from(checked) / secs,
         f64::from(refused) / secs
     );
+    // Guesses in flight hold their slot, so a burst of 16 at once gets no more hashes
+    // than the account's limit.
     assert!(
-        checked <= 10 + 16,
-        "at most the account's 10 failures (plus those in flight) are checked: {checked}"
+        checked <= 10,
+        "at most the account's 10 failures are checked: {checked}"
     );
     assert!(refused > 0);
     // Loose: the flood's own clients share this machine's cores with the service here.
