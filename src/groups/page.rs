@@ -17,12 +17,12 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::store::{self, Appended};
-use crate::blog::page::{self, Caching};
-use crate::blog::session::{self, Visitor};
-use crate::blog::PageError;
 use crate::realtime::{route, send};
 use crate::state::AppState;
 use crate::time_util::rfc3339;
+use crate::web::page::{self, Caching};
+use crate::web::session::{self, Visitor};
+use crate::web::PageError;
 
 /// Messages the page shows; older ones are a `group.sync` or API call away.
 const HISTORY: usize = 50;
@@ -209,7 +209,7 @@ fn to_login(group_id: &str) -> HttpResponse {
     page::see_other(&format!("/login?next=/g/{group_id}")).finish()
 }
 
-/// The blog's policy plus exactly our script and our WebSocket: nothing inline runs,
+/// The base page policy plus exactly our script and our WebSocket: nothing inline runs,
 /// and the page can connect nowhere else.
 fn csp(state: &AppState, req: &HttpRequest) -> String {
     let origin = page::public_base(state, req);

@@ -1,6 +1,8 @@
-//! The sign-in form for browsers that arrive without a blog link, and sign-out. Both posts
-//! are checked against forgery twice: the `Origin` must be this service, and the form must
-//! carry its token (a cookie on sign-in, derived from the session on sign-out).
+//! The sign-in form for browsers that arrive without a blog link (every page sends an
+//! anonymous visitor here), and sign-out (every page's header carries its button). Both
+//! posts are checked against forgery twice: the `Origin` must be this service, and the
+//! form must carry its token (a cookie on sign-in, derived from the session on sign-out).
+//! Their OpenAPI tag is still `blog`, where the document has always listed them.
 
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::http::StatusCode;
