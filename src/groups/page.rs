@@ -12,7 +12,6 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use imshare_templates::{self as views, GroupView, MemberLine, MessageLine, Page};
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -140,9 +139,7 @@ async fn send_form(
     let Some(me) = &visitor.0 else {
         return Ok(to_login(group_id));
     };
-    if !page::same_origin(&state, &req)
-        || !bool::from(me.csrf.as_bytes().ct_eq(form.csrf.as_bytes()))
-    {
+    if !me.sent_from_own_page(&state, &req, &form.csrf) {
         return Err(PageError::Forbidden(
             "This message form was not sent from one of your pages here. Reload the group page and send again.",
         ));

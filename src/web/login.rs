@@ -160,9 +160,7 @@ async fn logout(
     let Some(me) = &visitor.0 else {
         return Ok(page::see_other("/").finish());
     };
-    if !page::same_origin(&state, &req)
-        || !bool::from(me.csrf.as_bytes().ct_eq(form.csrf.as_bytes()))
-    {
+    if !me.sent_from_own_page(&state, &req, &form.csrf) {
         return Err(PageError::Forbidden(
             "This sign-out form was not sent from one of your pages here. Sign out from the menu.",
         ));
