@@ -25,4 +25,5 @@ pub mod telemetry;
 pub mod time_util;
 pub mod transcode;
 pub mod uploads;
+pub mod web;
 pub mod websocket;

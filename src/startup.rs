@@ -282,6 +282,7 @@ fn app(
             crate::sync::configure(cfg);
             crate::live::configure(cfg);
             crate::blog::configure(cfg);
+            crate::web::configure(cfg);
         })
         .split_for_parts();
     let doc = serde_json::to_string(&api).unwrap_or_else(|_| "{}".to_owned());

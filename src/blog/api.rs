@@ -6,7 +6,6 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::page::public_base;
 use super::runtime::BlogRuntime;
 use crate::accounts::find_user_by_id;
 use crate::auth::AuthUser;
@@ -14,6 +13,7 @@ use crate::error::CommonError;
 use crate::social::are_friends;
 use crate::state::AppState;
 use crate::time_util::rfc3339;
+use crate::web::page::public_base;
 
 /// A signed, short-lived link that opens a blog for the caller.
 #[derive(Serialize, ToSchema)]

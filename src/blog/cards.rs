@@ -4,10 +4,10 @@
 use imshare_templates::{ClipCard, ClipStatus, UserRef};
 use time::OffsetDateTime;
 
-use super::error::PageError;
 use super::runtime::BlogRuntime;
 use super::store::{self, ClipRow};
 use crate::state::AppState;
+use crate::web::PageError;
 
 /// The cards of a list; posters of ready clips get presigned store URLs.
 pub async fn cards(

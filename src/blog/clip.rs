@@ -5,14 +5,14 @@ use actix_web::{get, web, HttpResponse};
 use imshare_templates::{self as views, ClipState, ClipView, Page, Player};
 
 use super::cards::date;
-use super::error::PageError;
-use super::page::{self, Caching};
 use super::runtime::BlogRuntime;
-use super::session::Visitor;
 use super::store;
 use crate::accounts::find_user_by_id;
 use crate::media::{count_play, find_visible, MediaRow};
 use crate::state::AppState;
+use crate::web::page::{self, Caching};
+use crate::web::session::Visitor;
+use crate::web::PageError;
 
 /// How often a processing clip's page reloads to show progress.
 const REFRESH_SECS: u32 = 5;

@@ -3,6 +3,7 @@
 //! with a key only this service holds. The first visit trades it for a session cookie and
 //! records its id, so a link signs in once and never after it expires.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use anyhow::Context;
 use jsonwebtoken::errors::ErrorKind;
@@ -11,15 +12,16 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::error::PageError;
 use super::runtime::BlogRuntime;
-use super::session::{self, Visitor};
-use super::{page, session_store};
+use super::store;
 use crate::accounts::{find_user_by_id, UserRow};
 use crate::config::Settings;
 use crate::net::client_ip::client_ip;
 use crate::state::AppState;
 use crate::time_util::now_ms;
+use crate::web::page;
+use crate::web::session::{self, Visitor};
+use crate::web::PageError;
 
 const ISSUER: &str = "imshare";
 /// Neither access nor playback tokens carry this audience, so none passes for another.
@@ -45,6 +47,43 @@ pub struct Link {
     pub owner: String,
     pub id: String,
     pub expires_at_ms: i64,
+}
+
+/// Why a link does not sign in: each is a page of its own, and counts against the client
+/// like a failed password.
+#[derive(Debug, Clone, Copy)]
+pub enum Refused {
+    /// Changed, cut short, forged, or for another blog.
+    Invalid,
+    Expired,
+    Used,
+}
+
+impl From<Refused> for PageError {
+    fn from(refused: Refused) -> Self {
+        let (status, heading, message) = match refused {
+            Refused::Invalid => (
+                StatusCode::FORBIDDEN,
+                "This link is not valid",
+                "This link is not valid: it was changed or cut short on the way. Ask for a new link in the app, or sign in.",
+            ),
+            Refused::Expired => (
+                StatusCode::GONE,
+                "This link has expired",
+                "This link has expired: blog links work for a few minutes. Open the blog from the app again for a new one, or sign in.",
+            ),
+            Refused::Used => (
+                StatusCode::GONE,
+                "This link was already used",
+                "This link was already used: each blog link signs in once. Open the blog from the app again for a new one, or sign in.",
+            ),
+        };
+        PageError::Refused {
+            status,
+            heading,
+            message,
+        }
+    }
 }
 
 /// Signing and checking keys of blog links.
@@ -94,7 +133,7 @@ impl LinkKeys {
     }
 
     /// The link a token stands for; an expired one and a forged or damaged one are told apart.
-    pub fn verify(&self, token: &str) -> Result<Link, PageError> {
+    pub fn verify(&self, token: &str) -> Result<Link, Refused> {
         match jsonwebtoken::decode::<LinkClaims>(token, &self.decoding, &self.validation) {
             Ok(data) => Ok(Link {
                 viewer: data.claims.sub,
@@ -102,10 +141,8 @@ impl LinkKeys {
                 id: data.claims.jti,
                 expires_at_ms: data.claims.exp * 1000,
             }),
-            Err(e) if matches!(e.kind(), ErrorKind::ExpiredSignature) => {
-                Err(PageError::LinkExpired)
-            }
-            Err(_) => Err(PageError::LinkInvalid),
+            Err(e) if matches!(e.kind(), ErrorKind::ExpiredSignature) => Err(Refused::Expired),
+            Err(_) => Err(Refused::Invalid),
         }
     }
 }
@@ -125,20 +162,17 @@ pub async fn follow(
         .sign_in
         .admit(None, client)
         .map_err(PageError::TooManyAttempts)?;
-    let exchanged = exchange(state, rt, visitor, owner, token).await;
-    if matches!(
-        exchanged,
-        Err(PageError::LinkInvalid | PageError::LinkExpired | PageError::LinkUsed)
-    ) {
-        // Failed links count against the client like failed passwords, so nobody can
-        // try tokens at speed.
-        attempt.failed();
-    }
-    let viewer = match exchanged? {
+    let viewer = match exchange(state, rt, visitor, owner, token).await? {
         Exchange::Reopened => {
             return Ok(page::see_other(&format!("/u/{}", owner.username)).finish())
         }
         Exchange::SignIn(viewer) => viewer,
+        Exchange::Refused(refused) => {
+            // Failed links count against the client like failed passwords, so nobody can
+            // try tokens at speed.
+            attempt.failed();
+            return Err(refused.into());
+        }
     };
     // Whoever was signed in in this browser before, the link's viewer is now.
     session::end(state, visitor).await?;
@@ -148,12 +182,14 @@ pub async fn follow(
         .finish())
 }
 
-/// What a good link does.
+/// What a link does.
 enum Exchange {
     /// Opened again in the browser it signed in (a reload, the back button): no harm.
     Reopened,
     /// Signs in this viewer.
     SignIn(String),
+    /// Nothing: the link is no good.
+    Refused(Refused),
 }
 
 /// Checks the link and records its use.
@@ -164,18 +200,21 @@ async fn exchange(
     owner: &UserRow,
     token: &str,
 ) -> Result<Exchange, PageError> {
-    let link = rt.links(state).await?.verify(token)?;
+    let link = match rt.links(state).await?.verify(token) {
+        Ok(link) => link,
+        Err(refused) => return Ok(Exchange::Refused(refused)),
+    };
     if link.owner != owner.id {
-        return Err(PageError::LinkInvalid);
+        return Ok(Exchange::Refused(Refused::Invalid));
     }
-    if !session_store::use_link(&state.db, &link.id, link.expires_at_ms).await? {
+    if !store::use_link(&state.db, &link.id, link.expires_at_ms).await? {
         if visitor.id() == link.viewer {
             return Ok(Exchange::Reopened);
         }
-        return Err(PageError::LinkUsed);
+        return Ok(Exchange::Refused(Refused::Used));
     }
     if find_user_by_id(&state.db, &link.viewer).await?.is_none() {
-        return Err(PageError::LinkInvalid);
+        return Ok(Exchange::Refused(Refused::Invalid));
     }
     Ok(Exchange::SignIn(link.viewer))
 }
@@ -220,13 +259,10 @@ mod tests {
         let last = tampered.len() - 2;
         tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
         let tampered = String::from_utf8(tampered).expect("ascii");
-        assert!(matches!(
-            keys.verify(&tampered),
-            Err(PageError::LinkInvalid)
-        ));
+        assert!(matches!(keys.verify(&tampered), Err(Refused::Invalid)));
 
         let other = keys_for_other_secret().await;
-        assert!(matches!(other.verify(&token), Err(PageError::LinkInvalid)));
+        assert!(matches!(other.verify(&token), Err(Refused::Invalid)));
     }
 
     async fn keys_for_other_secret() -> LinkKeys {
@@ -246,6 +282,6 @@ mod tests {
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding)
             .expect("sign");
-        assert!(matches!(keys.verify(&token), Err(PageError::LinkExpired)));
+        assert!(matches!(keys.verify(&token), Err(Refused::Expired)));
     }
 }

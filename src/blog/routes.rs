@@ -10,14 +10,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::cards::{cards, users};
-use super::error::PageError;
-use super::page::{self, Caching};
 use super::runtime::BlogRuntime;
-use super::session::Visitor;
 use super::{link, store};
 use crate::accounts::{find_user_by_username, UserRow, Username};
 use crate::state::AppState;
 use crate::time_util::now_ms;
+use crate::web::page::{self, Caching};
+use crate::web::session::Visitor;
+use crate::web::PageError;
 
 /// Clips on one page of a blog.
 const PAGE_SIZE: usize = 20;

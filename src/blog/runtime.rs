@@ -12,8 +12,8 @@ use lru::LruCache;
 use tokio::sync::OnceCell;
 
 use super::link::LinkKeys;
-use super::page;
 use crate::state::AppState;
+use crate::web::page;
 
 /// Entries kept at most per map; query strings and clips are the visitors' to choose.
 const CAPACITY: NonZeroUsize = NonZeroUsize::new(4096).unwrap();

@@ -1,8 +1,9 @@
-//! SQL of the pages: a blog's clips, hot and latest clips, search, the friend list. Every
-//! query over media applies the media module's one visibility rule (`visible_to!`); an
-//! empty viewer id is the anonymous visitor, who sees public clips only.
+//! SQL of the pages: a blog's clips, hot and latest clips, search, the friend list, used
+//! blog links. Every query over media applies the media module's one visibility rule
+//! (`visible_to!`); an empty viewer id is the anonymous visitor, who sees public clips only.
 
 use crate::db::Db;
+use crate::time_util::now_ms;
 use crate::{on_pool, visible_to};
 
 /// A clip as lists show it.
@@ -140,6 +141,22 @@ pub async fn friends(db: &Db, user_id: &str) -> Result<Vec<UserRef>, sqlx::Error
 pub async fn clip_files(db: &Db, media_id: &str) -> Result<Option<ClipFiles>, sqlx::Error> {
     let sql = "SELECT mp4_key, audio_key, poster_key FROM media WHERE id = $1";
     on_pool!(db.read(), p => sqlx::query_as(sql).bind(media_id).fetch_optional(p).await)
+}
+
+/// Records that a link was used; false if it had been already. Uses past their link's
+/// expiry go on the way, which keeps the table small without a sweeper.
+#[tracing::instrument(skip_all)]
+pub async fn use_link(db: &Db, link_id: &str, expires_at_ms: i64) -> Result<bool, sqlx::Error> {
+    let sweep = "DELETE FROM blog_link_uses WHERE expires_at < $1";
+    let insert =
+        "INSERT INTO blog_link_uses (link_id, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        sqlx::query(sweep).bind(now_ms()).execute(&mut *tx).await?;
+        let used = sqlx::query(insert).bind(link_id).bind(expires_at_ms).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(used.rows_affected() == 1)
+    })
 }
 
 /// A LIKE pattern matching `text` anywhere, lower-cased, with its wildcards escaped.

@@ -12,17 +12,16 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use imshare_templates::{self as views, GroupView, MemberLine, MessageLine, Page};
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::store::{self, Appended};
-use crate::blog::page::{self, Caching};
-use crate::blog::session::{self, Visitor};
-use crate::blog::PageError;
 use crate::realtime::{route, send};
 use crate::state::AppState;
 use crate::time_util::rfc3339;
+use crate::web::page::{self, Caching};
+use crate::web::session::{self, Visitor};
+use crate::web::PageError;
 
 /// Messages the page shows; older ones are a `group.sync` or API call away.
 const HISTORY: usize = 50;
@@ -140,9 +139,7 @@ async fn send_form(
     let Some(me) = &visitor.0 else {
         return Ok(to_login(group_id));
     };
-    if !page::same_origin(&state, &req)
-        || !bool::from(me.csrf.as_bytes().ct_eq(form.csrf.as_bytes()))
-    {
+    if !me.sent_from_own_page(&state, &req, &form.csrf) {
         return Err(PageError::Forbidden(
             "This message form was not sent from one of your pages here. Reload the group page and send again.",
         ));
@@ -209,7 +206,7 @@ fn to_login(group_id: &str) -> HttpResponse {
     page::see_other(&format!("/login?next=/g/{group_id}")).finish()
 }
 
-/// The blog's policy plus exactly our script and our WebSocket: nothing inline runs,
+/// The base page policy plus exactly our script and our WebSocket: nothing inline runs,
 /// and the page can connect nowhere else.
 fn csp(state: &AppState, req: &HttpRequest) -> String {
     let origin = page::public_base(state, req);

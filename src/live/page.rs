@@ -1,6 +1,6 @@
-//! The viewer page `/l/{share_id}` for signed-in browsers (the blog's cookie session),
-//! and its script. The sharer and viewers only: anyone else gets the same 404 as for a
-//! missing share.
+//! The viewer page `/l/{share_id}` for signed-in browsers (the cookie session of
+//! [`crate::web`]), and its script. The sharer and viewers only: anyone else gets the same
+//! 404 as for a missing share.
 //!
 //! The script opens the share's socket with `?watch=true` (so the owner watches rather
 //! than takes over as sharer) and a WebSocket ticket in a data attribute, as the group and
@@ -13,10 +13,10 @@ use imshare_templates::{self as views, LiveView, Page};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::store;
-use crate::blog::page::{self, Caching};
-use crate::blog::session::Visitor;
-use crate::blog::PageError;
 use crate::state::AppState;
+use crate::web::page::{self, Caching};
+use crate::web::session::Visitor;
+use crate::web::PageError;
 
 /// Lifetime of the page's WebSocket ticket; after that the script reloads for a new one.
 const WS_TICKET_SECS: u64 = 300;
@@ -80,7 +80,7 @@ async fn script() -> HttpResponse {
         .body(views::LIVE_SCRIPT)
 }
 
-/// The blog's policy plus exactly our script and the share's socket.
+/// The base page policy plus exactly our script and the share's socket.
 fn csp(state: &AppState, req: &HttpRequest, share_id: &str) -> String {
     let origin = page::public_base(state, req);
     let ws_origin = origin.replacen("http", "ws", 1);

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{store, SocialError};
+use super::store::{self, Asked};
+use super::SocialError;
 use crate::accounts::{find_user_by_id, find_user_by_username, Presence, Username};
 use crate::auth::AuthUser;
 use crate::realtime::access::{self, Revoked};
@@ -59,14 +60,12 @@ async fn send_request(
     if target.id == user.id {
         return Err(SocialError::SelfRequest);
     }
-    if store::are_friends(&state.db, &user.id, &target.id).await? {
-        return Err(SocialError::AlreadyFriends);
-    }
-    if store::pending_between(&state.db, &user.id, &target.id).await? {
-        return Err(SocialError::RequestExists);
-    }
     let id = uuid::Uuid::now_v7().to_string();
-    store::insert_request(&state.db, &id, &user.id, &target.id).await?;
+    match store::request(&state.db, &id, &user.id, &target.id).await? {
+        Asked::Sent => {}
+        Asked::AlreadyFriends => return Err(SocialError::AlreadyFriends),
+        Asked::Pending => return Err(SocialError::RequestExists),
+    }
     let me = find_user_by_id(&state.db, &user.id)
         .await?
         .ok_or_else(not_found)?;

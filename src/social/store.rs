@@ -1,6 +1,6 @@
 //! SQL for friend requests and friendships (stored in both directions).
 
-use crate::db::Db;
+use crate::db::{Db, Pool};
 use crate::on_pool;
 use crate::time_util::now_ms;
 
@@ -23,33 +23,61 @@ pub struct FriendRow {
     pub display_name: String,
 }
 
+/// A row if `$1` and `$2` are friends.
+const FRIENDS: &str = "SELECT 1 FROM friendships WHERE user_id = $1 AND friend_id = $2";
+
 /// Whether `a` and `b` are friends.
 pub async fn are_friends(db: &Db, a: &str, b: &str) -> Result<bool, sqlx::Error> {
-    let sql = "SELECT 1 FROM friendships WHERE user_id = $1 AND friend_id = $2";
     let row: Option<(i32,)> =
-        on_pool!(db.read(), p => sqlx::query_as(sql).bind(a).bind(b).fetch_optional(p).await)?;
+        on_pool!(db.read(), p => sqlx::query_as(FRIENDS).bind(a).bind(b).fetch_optional(p).await)?;
     Ok(row.is_some())
 }
 
-/// A pending request between the two users, in either direction.
-pub async fn pending_between(db: &Db, a: &str, b: &str) -> Result<bool, sqlx::Error> {
-    let sql = "SELECT 1 FROM friend_requests WHERE status = 'pending' \
-               AND ((from_id = $1 AND to_id = $2) OR (from_id = $2 AND to_id = $1))";
-    let row: Option<(i32,)> =
-        on_pool!(db.read(), p => sqlx::query_as(sql).bind(a).bind(b).fetch_optional(p).await)?;
-    Ok(row.is_some())
+/// What asking for a friendship came to.
+#[derive(Debug)]
+pub enum Asked {
+    /// A pending request is recorded.
+    Sent,
+    AlreadyFriends,
+    /// A request between the two is pending already, in either direction.
+    Pending,
 }
 
-/// Records a pending request, replacing an old answered one between the same pair.
-pub async fn insert_request(db: &Db, id: &str, from: &str, to: &str) -> Result<(), sqlx::Error> {
+/// Records a pending request from `from` to `to`, replacing an old answered one between
+/// the same pair, unless they are friends or a request between them is pending. Checked
+/// and written in one transaction that no other request between the pair runs beside, so
+/// two requests at once, either way round, come to what they would one after the other.
+pub async fn request(db: &Db, id: &str, from: &str, to: &str) -> Result<Asked, sqlx::Error> {
+    let lock_pair = "SELECT pg_advisory_xact_lock(hashtextextended(\
+                     'friend_requests ' || LEAST($1, $2) || ' ' || GREATEST($1, $2), 0))";
+    let pending = "SELECT 1 FROM friend_requests WHERE status = 'pending' \
+                   AND ((from_id = $1 AND to_id = $2) OR (from_id = $2 AND to_id = $1))";
     let delete_old =
         "DELETE FROM friend_requests WHERE from_id = $1 AND to_id = $2 AND status <> 'pending'";
     let insert = "INSERT INTO friend_requests (id, from_id, to_id, status, created_at) VALUES ($1, $2, $3, 'pending', $4)";
-    on_pool!(db.write(), p => {
+    let pool = db.write();
+    // SQLite's one writer runs these transactions one at a time; PostgreSQL runs them side
+    // by side, so there the pair stays locked until this one ends.
+    let lock = matches!(pool, Pool::Postgres(_)).then_some(lock_pair);
+    on_pool!(pool, p => {
         let mut tx = p.begin().await?;
+        if let Some(lock) = lock {
+            sqlx::query(lock).bind(from).bind(to).execute(&mut *tx).await?;
+        }
+        let found: Option<(i32,)> =
+            sqlx::query_as(FRIENDS).bind(from).bind(to).fetch_optional(&mut *tx).await?;
+        if found.is_some() {
+            return Ok(Asked::AlreadyFriends);
+        }
+        let found: Option<(i32,)> =
+            sqlx::query_as(pending).bind(from).bind(to).fetch_optional(&mut *tx).await?;
+        if found.is_some() {
+            return Ok(Asked::Pending);
+        }
         sqlx::query(delete_old).bind(from).bind(to).execute(&mut *tx).await?;
         sqlx::query(insert).bind(id).bind(from).bind(to).bind(now_ms()).execute(&mut *tx).await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(Asked::Sent)
     })
 }
 

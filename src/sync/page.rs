@@ -1,5 +1,6 @@
-//! The sync page `/s/{room_id}` for signed-in browsers (the blog's cookie session), and
-//! its script. Participants only: anyone else gets the same 404 as for a missing room.
+//! The sync page `/s/{room_id}` for signed-in browsers (the cookie session of
+//! [`crate::web`]), and its script. Participants only: anyone else gets the same 404 as
+//! for a missing room.
 //!
 //! The script opens `/v1/ws` with a WebSocket ticket in a data attribute (browsers cannot
 //! send headers on a WebSocket): signed for the session's user, short-lived and good for
@@ -14,10 +15,10 @@ use imshare_templates::{self as views, Page, RegionBox, SyncView};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::store;
-use crate::blog::page::{self, Caching};
-use crate::blog::session::Visitor;
-use crate::blog::PageError;
 use crate::state::AppState;
+use crate::web::page::{self, Caching};
+use crate::web::session::Visitor;
+use crate::web::PageError;
 
 /// Lifetime of the page's WebSocket ticket; after that the script reloads for a new one.
 const WS_TICKET_SECS: u64 = 300;
@@ -83,7 +84,7 @@ async fn script() -> HttpResponse {
         .body(views::SYNC_SCRIPT)
 }
 
-/// The blog's policy plus exactly our script, our WebSocket, and http(s) frames.
+/// The base page policy plus exactly our script, our WebSocket, and http(s) frames.
 fn csp(state: &AppState, req: &HttpRequest) -> String {
     let origin = page::public_base(state, req);
     let ws_origin = origin.replacen("http", "ws", 1);

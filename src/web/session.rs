@@ -9,6 +9,7 @@ use futures::future::LocalBoxFuture;
 use imshare_templates::Viewer;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use super::error::PageError;
 use super::page;
@@ -24,9 +25,17 @@ pub const COOKIE: &str = "imshare_session";
 pub struct SignedIn {
     pub user_id: String,
     pub username: String,
-    /// The anti-forgery token of this session's forms (sign-out).
+    /// The anti-forgery token of this session's forms (sign-out, a group's send box).
     pub csrf: String,
     id_hash: String,
+}
+
+impl SignedIn {
+    /// Whether a form this visitor posted came from one of their pages here: its origin
+    /// is this service and it carries this session's anti-forgery token.
+    pub fn sent_from_own_page(&self, state: &AppState, req: &HttpRequest, token: &str) -> bool {
+        page::same_origin(state, req) && bool::from(self.csrf.as_bytes().ct_eq(token.as_bytes()))
+    }
 }
 
 /// Who is looking at a page: signed in through the cookie, or anonymous.

@@ -15,12 +15,13 @@ pub enum PageError {
     /// Also for clips and blogs the visitor may not see: their existence is not revealed.
     #[error("There is no such page, or it is not shared with you. If someone sent you a link, ask them for a new one.")]
     NotFound,
-    #[error("This link is not valid: it was changed or cut short on the way. Ask for a new link in the app, or sign in.")]
-    LinkInvalid,
-    #[error("This link has expired: blog links work for a few minutes. Open the blog from the app again for a new one, or sign in.")]
-    LinkExpired,
-    #[error("This link was already used: each blog link signs in once. Open the blog from the app again for a new one, or sign in.")]
-    LinkUsed,
+    /// A refusal its page domain words itself (a blog link's): status, heading and text.
+    #[error("{message}")]
+    Refused {
+        status: StatusCode,
+        heading: &'static str,
+        message: &'static str,
+    },
     /// A form failed its anti-forgery check; the text says which and what to do.
     #[error("{0}")]
     Forbidden(&'static str),
@@ -49,9 +50,7 @@ impl PageError {
     fn heading(&self) -> &'static str {
         match self {
             Self::NotFound => "Not found",
-            Self::LinkInvalid => "This link is not valid",
-            Self::LinkExpired => "This link has expired",
-            Self::LinkUsed => "This link was already used",
+            Self::Refused { heading, .. } => heading,
             Self::Forbidden(_) => "Not allowed",
             Self::BadRequest(_) => "That request did not make sense",
             Self::TooManyAttempts(_) => "Too many attempts",
@@ -65,8 +64,8 @@ impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::LinkInvalid | Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::LinkExpired | Self::LinkUsed => StatusCode::GONE,
+            Self::Refused { status, .. } => *status,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Busy => StatusCode::SERVICE_UNAVAILABLE,

@@ -1,4 +1,4 @@
-//! SQL of browser sessions and used blog links. Session ids are stored as SHA-256 hashes.
+//! SQL of browser sessions. Session ids are stored as SHA-256 hashes.
 
 use crate::db::Db;
 use crate::on_pool;
@@ -14,13 +14,11 @@ pub async fn insert_session(
     expires_at_ms: i64,
 ) -> Result<(), sqlx::Error> {
     let now = now_ms();
-    let sweep_sessions = "DELETE FROM web_sessions WHERE expires_at < $1";
-    let sweep_links = "DELETE FROM blog_link_uses WHERE expires_at < $1";
+    let sweep = "DELETE FROM web_sessions WHERE expires_at < $1";
     let insert = "INSERT INTO web_sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
-        sqlx::query(sweep_sessions).bind(now).execute(&mut *tx).await?;
-        sqlx::query(sweep_links).bind(now).execute(&mut *tx).await?;
+        sqlx::query(sweep).bind(now).execute(&mut *tx).await?;
         sqlx::query(insert).bind(id_hash).bind(user_id).bind(now).bind(expires_at_ms).execute(&mut *tx).await?;
         tx.commit().await
     })
@@ -39,13 +37,4 @@ pub async fn session_user(db: &Db, id_hash: &str) -> Result<Option<(String, Stri
 pub async fn delete_session(db: &Db, id_hash: &str) -> Result<(), sqlx::Error> {
     let sql = "DELETE FROM web_sessions WHERE id_hash = $1";
     on_pool!(db.write(), p => sqlx::query(sql).bind(id_hash).execute(p).await.map(|_| ()))
-}
-
-/// Records that a link was used; false if it had been already.
-#[tracing::instrument(skip_all)]
-pub async fn use_link(db: &Db, link_id: &str, expires_at_ms: i64) -> Result<bool, sqlx::Error> {
-    let sql =
-        "INSERT INTO blog_link_uses (link_id, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING";
-    on_pool!(db.write(), p => sqlx::query(sql).bind(link_id).bind(expires_at_ms).execute(p).await
-        .map(|r| r.rows_affected() == 1))
 }

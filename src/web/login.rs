@@ -1,6 +1,8 @@
-//! The sign-in form for browsers that arrive without a blog link, and sign-out. Both posts
-//! are checked against forgery twice: the `Origin` must be this service, and the form must
-//! carry its token (a cookie on sign-in, derived from the session on sign-out).
+//! The sign-in form for browsers that arrive without a blog link (every page sends an
+//! anonymous visitor here), and sign-out (every page's header carries its button). Both
+//! posts are checked against forgery twice: the `Origin` must be this service, and the
+//! form must carry its token (a cookie on sign-in, derived from the session on sign-out).
+//! Their OpenAPI tag is still `blog`, where the document has always listed them.
 
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::http::StatusCode;
@@ -158,9 +160,7 @@ async fn logout(
     let Some(me) = &visitor.0 else {
         return Ok(page::see_other("/").finish());
     };
-    if !page::same_origin(&state, &req)
-        || !bool::from(me.csrf.as_bytes().ct_eq(form.csrf.as_bytes()))
-    {
+    if !me.sent_from_own_page(&state, &req, &form.csrf) {
         return Err(PageError::Forbidden(
             "This sign-out form was not sent from one of your pages here. Sign out from the menu.",
         ));
