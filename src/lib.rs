@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod fs_util;
 pub mod groups;
 pub mod jobs;
 pub mod live;

@@ -10,4 +10,4 @@ mod tokens;
 pub use extractor::{bearer_token, bearer_token_in, AuthUser};
 pub use password::HashError;
 pub use throttle::{SignInGuard, Throttled};
-pub use tokens::{write_private, AccessClaims, TokenKeys};
+pub use tokens::{AccessClaims, TokenKeys};
