@@ -21,7 +21,7 @@ use crate::ops::{self, extractors, ApiDoc};
 use crate::realtime::{self, Hub};
 use crate::state::AppState;
 use crate::storage::setup;
-use crate::transcode::{self, WorkerHandle};
+use crate::transcode::{self, WorkerHandle, WorkerState};
 use crate::{accounts, apps, groups, media, playback, social, uploads, websocket};
 
 /// How long a stopping server waits for its WebSockets to close.
@@ -126,9 +126,9 @@ impl Application {
         let prober = tokio::spawn(self.state.store_health.clone().run_prober());
         let sweeper = tokio::spawn(uploads::sweeper::run(self.state.clone()));
         let media = &self.state.settings.media;
-        let workers: Option<WorkerHandle> = media
-            .in_process_worker
-            .then(|| transcode::run_workers(self.state.clone(), media.effective_concurrency()));
+        let workers: Option<WorkerHandle> = media.in_process_worker.then(|| {
+            transcode::run_workers(self.state.worker_state(), media.effective_concurrency())
+        });
         let notifier = tokio::spawn(realtime::notify::run(self.state.clone()));
         let webhooks = tokio::spawn(apps::webhook::run(self.state.clone()));
         // On Ctrl-C or SIGTERM, WebSockets are told "service restart" and given a moment to
@@ -180,27 +180,16 @@ pub async fn connect_database(settings: &Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// The state a standalone `worker` runs on: the database and a store served elsewhere.
-pub async fn worker_state(settings: Settings) -> anyhow::Result<AppState> {
+/// The state a standalone `worker` runs on: the database and a store served elsewhere;
+/// no delivery, sockets or token keys, as it talks to no user.
+pub async fn worker_state(settings: Settings) -> anyhow::Result<WorkerState> {
     let db = connect_database(&settings).await?;
     let storage = setup::connect(&settings).await?;
-    let tokens = TokenKeys::load(
-        &settings.auth.jwt_secret,
-        &settings.data_dir,
-        settings.auth.access_ttl_secs,
-    )?;
-    let hub = Arc::new(Hub::new(settings.realtime.queue_frames));
-    let sign_in = Arc::new(SignInGuard::new(&settings.auth));
-    Ok(AppState {
+    Ok(WorkerState {
         settings: Arc::new(settings),
         db,
         store: storage.store,
         store_health: storage.health,
-        tokens: Arc::new(tokens),
-        sign_in,
-        hub,
-        live: Default::default(),
-        cluster: None,
     })
 }
 

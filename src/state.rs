@@ -8,6 +8,7 @@ use crate::db::Db;
 use crate::live::Relays;
 use crate::realtime::{Cluster, Hub};
 use crate::storage::{ObjectStore, StoreHealth};
+use crate::transcode::WorkerState;
 
 /// Shared application state, handed to handlers as `web::Data<AppState>`.
 #[derive(Clone)]
@@ -25,4 +26,16 @@ pub struct AppState {
     pub live: Arc<Relays>,
     /// The link to other nodes, when `redis.url` is set.
     pub cluster: Option<Arc<Cluster>>,
+}
+
+impl AppState {
+    /// What an in-process transcode worker runs on: the same database, store and settings.
+    pub fn worker_state(&self) -> WorkerState {
+        WorkerState {
+            settings: self.settings.clone(),
+            db: self.db.clone(),
+            store: self.store.clone(),
+            store_health: self.store_health.clone(),
+        }
+    }
 }
