@@ -6,6 +6,7 @@ pub mod auth;
 pub mod blog;
 pub mod config;
 pub mod db;
+pub mod delivery;
 pub mod error;
 pub mod events;
 pub mod fs_util;

@@ -1,12 +1,11 @@
-//! What every handler can reach: settings, database, store, token keys, real-time hub.
+//! What every handler can reach: settings, database, store, token keys, delivery.
 
 use std::sync::Arc;
 
 use crate::auth::{SignInGuard, TokenKeys};
 use crate::config::Settings;
 use crate::db::Db;
-use crate::live::Relays;
-use crate::realtime::{Cluster, Hub};
+use crate::delivery::Delivery;
 use crate::storage::{ObjectStore, StoreHealth};
 use crate::transcode::WorkerState;
 
@@ -20,12 +19,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Sign-in throttling and the password hashing pool.
     pub sign_in: Arc<SignInGuard>,
-    /// This node's online connections, groups and presence.
-    pub hub: Arc<Hub>,
-    /// The live shares this node relays.
-    pub live: Arc<Relays>,
-    /// The link to other nodes, when `redis.url` is set.
-    pub cluster: Option<Arc<Cluster>>,
+    /// Who is online where, and getting frames to them, on this node and across nodes.
+    pub delivery: Delivery,
 }
 
 impl AppState {

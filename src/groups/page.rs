@@ -16,11 +16,11 @@ use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::send;
 use super::store::{self, Appended};
 use crate::blog::page::{self, Caching};
 use crate::blog::session::{self, Visitor};
 use crate::blog::PageError;
-use crate::realtime::{route, send};
 use crate::state::AppState;
 use crate::time_util::rfc3339;
 
@@ -60,7 +60,7 @@ async fn group_page(
     for m in store::members_for(&state.db, &group.id, &me.user_id).await? {
         let is_viewer = m.id == me.user_id;
         let presence = if m.is_friend && !is_viewer {
-            Some(route::shown(&state, &m.id).await.as_str().to_owned())
+            Some(state.delivery.shown(&m.id).await.as_str().to_owned())
         } else {
             None
         };
