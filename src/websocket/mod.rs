@@ -5,7 +5,7 @@
 //! then what they may open: the [`Endpoint`] of its path, from the table `startup.rs`
 //! builds), answered with `101 Switching Protocols` or an error, and the bare socket goes
 //! to the endpoint's task, split into a [`MessageStream`] (reading) and a [`Session`]
-//! (writing).
+//! (writing). Upgrades get the span and metrics of HTTP requests, named by route.
 //!
 //! Why not keep the socket inside actix-web, as actix-ws does: the HTTP/1 dispatcher
 //! keeps an 8 KiB read and an 8 KiB write buffer, its own task and a channel for every
