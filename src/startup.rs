@@ -17,12 +17,15 @@ use utoipa_actix_web::AppExt;
 use crate::auth::{SignInGuard, TokenKeys};
 use crate::config::Settings;
 use crate::db::Db;
+use crate::delivery::Delivery;
+use crate::live::{self, Relays};
 use crate::ops::{self, extractors, ApiDoc};
-use crate::realtime::{self, Hub};
+use crate::realtime;
 use crate::state::AppState;
 use crate::storage::setup;
-use crate::transcode::{self, WorkerHandle};
-use crate::{accounts, apps, groups, media, playback, social, uploads, websocket};
+use crate::transcode::{self, WorkerHandle, WorkerState};
+use crate::websocket::{self, Endpoints, Upgrades};
+use crate::{accounts, apps, groups, media, playback, social, uploads};
 
 /// How long a stopping server waits for its WebSockets to close.
 const SOCKETS_CLOSE_GRACE: Duration = Duration::from_secs(5);
@@ -70,8 +73,12 @@ impl Application {
         // Absolute URLs fall back to the listen address: make it the one really bound.
         settings.server.listen = http.local_addr()?.to_string();
         crate::net::public_url::warn_if_unreachable(&settings);
-        let hub = Arc::new(Hub::new(settings.realtime.queue_frames));
-        let cluster = realtime::cluster::connect_if_configured(&settings, &hub).await?;
+        let delivery = Delivery::connect(&settings).await?;
+        let relays = Arc::new(Relays::default());
+        // Ended rights reach sync rooms and live shares through delivery, which knows
+        // neither.
+        delivery.on_revoked(crate::sync::RoomRecheck::new(db.clone()));
+        delivery.on_revoked(live::ViewerRecheck::new(db.clone(), relays.clone()));
         let sign_in = Arc::new(SignInGuard::new(&settings.auth));
         let state = AppState {
             settings: Arc::new(settings),
@@ -80,12 +87,18 @@ impl Application {
             store_health: storage.health,
             tokens: Arc::new(tokens),
             sign_in,
-            hub,
-            live: Default::default(),
-            cluster,
+            delivery,
         };
         let sockets = websocket::SocketLimit::from_settings(&state.settings);
-        let server = serve(http, state.clone(), sockets.clone())?;
+        let upgrades = Arc::new(Upgrades {
+            endpoints: Endpoints::default()
+                .with(realtime::Gateway::new(state.clone()))
+                .with(live::ShareSockets::new(state.clone(), relays.clone())),
+            limit: sockets.clone(),
+            tokens: state.tokens.clone(),
+            trusted_proxies: state.settings.server.trusted_proxies.clone(),
+        });
+        let server = serve(http, state.clone(), relays, upgrades)?;
         let metrics = match state.settings.metrics_listen_addr()? {
             Some(addr) => Some(ops::operator::serve(addr)?),
             None => None,
@@ -126,22 +139,18 @@ impl Application {
         let prober = tokio::spawn(self.state.store_health.clone().run_prober());
         let sweeper = tokio::spawn(uploads::sweeper::run(self.state.clone()));
         let media = &self.state.settings.media;
-        let workers: Option<WorkerHandle> = media
-            .in_process_worker
-            .then(|| transcode::run_workers(self.state.clone(), media.effective_concurrency()));
+        let workers: Option<WorkerHandle> = media.in_process_worker.then(|| {
+            transcode::run_workers(self.state.worker_state(), media.effective_concurrency())
+        });
         let notifier = tokio::spawn(realtime::notify::run(self.state.clone()));
         let webhooks = tokio::spawn(apps::webhook::run(self.state.clone()));
         // On Ctrl-C or SIGTERM, WebSockets are told "service restart" and given a moment to
         // close before HTTP stops: they are no longer the HTTP server's connections, so it
         // would not wait for them.
-        let (hub, sockets, http) = (
-            self.state.hub.clone(),
-            self.sockets.clone(),
-            self.server.handle(),
-        );
+        let (sockets, http) = (self.sockets.clone(), self.server.handle());
         let stopper = tokio::spawn(async move {
             stop_signal().await;
-            hub.shut_down();
+            sockets.shut_down();
             sockets.wait_closed(SOCKETS_CLOSE_GRACE).await;
             http.stop(true).await;
         });
@@ -154,7 +163,7 @@ impl Application {
         if let Some(metrics) = metrics {
             metrics.stop(false).await;
         }
-        self.state.hub.shut_down();
+        self.sockets.shut_down();
         stopper.abort();
         notifier.abort();
         webhooks.abort();
@@ -180,27 +189,16 @@ pub async fn connect_database(settings: &Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// The state a standalone `worker` runs on: the database and a store served elsewhere.
-pub async fn worker_state(settings: Settings) -> anyhow::Result<AppState> {
+/// The state a standalone `worker` runs on: the database and a store served elsewhere;
+/// no delivery, sockets or token keys, as it talks to no user.
+pub async fn worker_state(settings: Settings) -> anyhow::Result<WorkerState> {
     let db = connect_database(&settings).await?;
     let storage = setup::connect(&settings).await?;
-    let tokens = TokenKeys::load(
-        &settings.auth.jwt_secret,
-        &settings.data_dir,
-        settings.auth.access_ttl_secs,
-    )?;
-    let hub = Arc::new(Hub::new(settings.realtime.queue_frames));
-    let sign_in = Arc::new(SignInGuard::new(&settings.auth));
-    Ok(AppState {
+    Ok(WorkerState {
         settings: Arc::new(settings),
         db,
         store: storage.store,
         store_health: storage.health,
-        tokens: Arc::new(tokens),
-        sign_in,
-        hub,
-        live: Default::default(),
-        cluster: None,
     })
 }
 
@@ -210,7 +208,8 @@ pub async fn worker_state(settings: Settings) -> anyhow::Result<AppState> {
 fn serve(
     listener: TcpListener,
     state: AppState,
-    sockets: websocket::SocketLimit,
+    relays: Arc<Relays>,
+    upgrades: Arc<Upgrades>,
 ) -> anyhow::Result<Server> {
     let grant_writer = web::Data::new(uploads::GrantWriter::start(state.db.clone()));
     let addr = listener
@@ -225,7 +224,7 @@ fn serve(
         .disable_signals()
         .listen("imshare-http", listener, move || {
             let stopping = stopping.clone();
-            let app = app(state.clone(), grant_writer.clone())
+            let app = app(state.clone(), relays.clone(), grant_writer.clone())
                 .into_factory()
                 .map_err(|e: actix_web::Error| e.error_response());
             HttpService::build()
@@ -237,7 +236,7 @@ fn serve(
                     let stopping = stopping.clone();
                     async move { stopping.notified().await }
                 })
-                .upgrade(websocket::service(state.clone(), sockets.clone()))
+                .upgrade(websocket::service(upgrades.clone()))
                 // actix-web's own constructor for this is private; the default's host
                 // (`localhost:8080`) is only used for a request without a Host header.
                 .finish(map_config(app, |_| AppConfig::default()))
@@ -251,6 +250,7 @@ fn serve(
 /// The actix-web application: every domain's routes, the OpenAPI document, logging.
 fn app(
     state: AppState,
+    relays: Arc<Relays>,
     grant_writer: web::Data<uploads::GrantWriter>,
 ) -> App<
     impl ServiceFactory<
@@ -265,6 +265,7 @@ fn app(
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(web::Data::new(state))
+        .app_data(web::Data::from(relays))
         .app_data(grant_writer)
         .app_data(extractors::json_config())
         .app_data(extractors::path_config())
@@ -280,7 +281,7 @@ fn app(
             media::configure(cfg);
             playback::configure(cfg);
             crate::sync::configure(cfg);
-            crate::live::configure(cfg);
+            live::configure(cfg);
             crate::blog::configure(cfg);
             crate::web::configure(cfg);
         })

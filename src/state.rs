@@ -1,13 +1,13 @@
-//! What every handler can reach: settings, database, store, token keys, real-time hub.
+//! What every handler can reach: settings, database, store, token keys, delivery.
 
 use std::sync::Arc;
 
 use crate::auth::{SignInGuard, TokenKeys};
 use crate::config::Settings;
 use crate::db::Db;
-use crate::live::Relays;
-use crate::realtime::{Cluster, Hub};
+use crate::delivery::Delivery;
 use crate::storage::{ObjectStore, StoreHealth};
+use crate::transcode::WorkerState;
 
 /// Shared application state, handed to handlers as `web::Data<AppState>`.
 #[derive(Clone)]
@@ -19,10 +19,18 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Sign-in throttling and the password hashing pool.
     pub sign_in: Arc<SignInGuard>,
-    /// This node's online connections, groups and presence.
-    pub hub: Arc<Hub>,
-    /// The live shares this node relays.
-    pub live: Arc<Relays>,
-    /// The link to other nodes, when `redis.url` is set.
-    pub cluster: Option<Arc<Cluster>>,
+    /// Who is online where, and getting frames to them, on this node and across nodes.
+    pub delivery: Delivery,
+}
+
+impl AppState {
+    /// What an in-process transcode worker runs on: the same database, store and settings.
+    pub fn worker_state(&self) -> WorkerState {
+        WorkerState {
+            settings: self.settings.clone(),
+            db: self.db.clone(),
+            store: self.store.clone(),
+            store_health: self.store_health.clone(),
+        }
+    }
 }

@@ -1,7 +1,5 @@
 //! Validated account input: checked once at the edge, trusted inside.
 
-use serde::{Deserialize, Serialize};
-
 use super::AccountError;
 
 /// A username: 3–32 characters of a–z, 0–9, `_`, `.`, `-`, stored lower-case.
@@ -61,47 +59,4 @@ pub fn parse_display_name(raw: Option<&str>, username: &Username) -> Result<Stri
         ));
     }
     Ok(name.to_owned())
-}
-
-/// The status a user chooses to show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Presence {
-    Online,
-    Busy,
-    Away,
-    Invisible,
-    Offline,
-}
-
-impl Presence {
-    /// The stored text.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Presence::Online => "online",
-            Presence::Busy => "busy",
-            Presence::Away => "away",
-            Presence::Invisible => "invisible",
-            Presence::Offline => "offline",
-        }
-    }
-
-    /// Parses stored text; anything unknown reads as offline.
-    pub fn from_stored(s: &str) -> Presence {
-        match s {
-            "online" => Presence::Online,
-            "busy" => Presence::Busy,
-            "away" => Presence::Away,
-            "invisible" => Presence::Invisible,
-            _ => Presence::Offline,
-        }
-    }
-
-    /// What others see: invisible looks offline.
-    pub fn as_seen_by_others(self) -> Presence {
-        match self {
-            Presence::Invisible => Presence::Offline,
-            other => other,
-        }
-    }
 }

@@ -2,11 +2,13 @@
 
 mod domain;
 mod error;
+pub mod presence;
 mod routes;
 mod sign_in;
 mod store;
 
-pub use domain::{Presence, Username};
+pub use crate::delivery::Presence;
+pub use domain::Username;
 pub use error::AccountError;
 pub use routes::configure;
 pub use sign_in::{check_credentials, SignInError};

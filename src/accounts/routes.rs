@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::domain::{parse_display_name, Password, Presence, Username};
+use super::domain::{parse_display_name, Password, Username};
 use super::sign_in::check_credentials;
+use super::Presence;
 use super::{store, AccountError};
 use crate::auth::AuthUser;
 use crate::db::is_unique_violation;
@@ -230,6 +231,6 @@ async fn set_presence(
         ));
     }
     store::set_presence(&state.db, &user.id, body.status.as_str(), note).await?;
-    crate::realtime::presence::status_chosen(&state, &user.id, body.status).await;
+    super::presence::status_chosen(&state, &user.id, body.status).await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -15,7 +15,7 @@ pub use error::AppError;
 pub use routes::configure;
 pub use store::grant_admin;
 
-use crate::realtime::{Outbound, ServerFrame};
+use crate::delivery::ServerFrame;
 use crate::state::AppState;
 
 /// How long a push waits for an offline user.
@@ -27,8 +27,8 @@ pub async fn deliver_inbox(state: &AppState, user_id: &str) {
         Ok(rows) => {
             for row in rows {
                 let payload = serde_json::from_str(&row.payload).unwrap_or(serde_json::Value::Null);
-                let frame = Outbound::Text(app_message(&row.app_id, &payload));
-                state.hub.send_to_user(user_id, frame);
+                let frame = app_message(&row.app_id, &payload);
+                state.delivery.to_user_here(user_id, frame);
             }
         }
         Err(e) => tracing::error!(error = %e, "taking the user's app inbox failed"),

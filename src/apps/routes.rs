@@ -9,7 +9,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{app_message, store, target, AppError, INBOX_TTL_MS};
 use crate::auth::{bearer_token, AuthUser};
-use crate::realtime::route;
 use crate::state::AppState;
 
 /// Largest push payload (serialized JSON).
@@ -141,7 +140,7 @@ async fn push(
         queued_offline: 0,
     };
     for user_id in store::recipients(&state.db, &body.users, &body.groups).await? {
-        if route::to_user(&state, &user_id, frame.clone()).await {
+        if state.delivery.to_user(&user_id, frame.clone()).await {
             result.delivered_online += 1;
         } else {
             store::queue_for_user(&state.db, &app.id, &user_id, &payload_text, INBOX_TTL_MS)

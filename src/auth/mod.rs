@@ -4,10 +4,12 @@
 mod extractor;
 mod limiter;
 pub mod password;
+mod socket;
 mod throttle;
 mod tokens;
 
 pub use extractor::{bearer_token, bearer_token_in, AuthUser};
 pub use password::HashError;
+pub use socket::{socket_user, WsQuery};
 pub use throttle::{SignInGuard, Throttled};
-pub use tokens::{write_private, AccessClaims, TokenKeys};
+pub use tokens::{AccessClaims, TokenKeys};

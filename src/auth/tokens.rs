@@ -9,6 +9,7 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use crate::fs_util::write_private;
 use crate::time_util::now_ms;
 
 const ISSUER: &str = "imshare";
@@ -179,20 +180,4 @@ fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
     }
     write_private(path, &secret)?;
     Ok(secret)
-}
-
-/// Writes a file only its owner can read.
-pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(bytes)
-        .with_context(|| format!("writing {}", path.display()))?;
-    file.sync_all()
-        .with_context(|| format!("syncing {}", path.display()))
 }

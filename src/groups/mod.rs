@@ -4,6 +4,7 @@
 mod error;
 mod page;
 mod routes;
+pub mod send;
 pub mod store;
 
 use utoipa_actix_web::service_config::ServiceConfig;

@@ -15,8 +15,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::send;
 use super::store::{self, Appended};
-use crate::realtime::{route, send};
 use crate::state::AppState;
 use crate::time_util::rfc3339;
 use crate::web::page::{self, Caching};
@@ -59,7 +59,7 @@ async fn group_page(
     for m in store::members_for(&state.db, &group.id, &me.user_id).await? {
         let is_viewer = m.id == me.user_id;
         let presence = if m.is_friend && !is_viewer {
-            Some(route::shown(&state, &m.id).await.as_str().to_owned())
+            Some(state.delivery.shown(&m.id).await.as_str().to_owned())
         } else {
             None
         };

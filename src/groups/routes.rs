@@ -1,6 +1,6 @@
-//! HTTP routes for groups. Membership changes are mirrored into the real-time hub so the
-//! online table never routes a message to someone who left, or misses someone who joined;
-//! a removal also closes the removed member's sockets in the group's sync rooms.
+//! HTTP routes for groups. Membership changes are handed to delivery so the online table
+//! never routes a message to someone who left, or misses someone who joined; a removal
+//! also closes the removed member's sockets in the group's sync rooms.
 
 use actix_web::{delete, get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ use super::store::{self, GroupRow};
 use super::GroupError;
 use crate::accounts::find_user_by_id;
 use crate::auth::AuthUser;
-use crate::realtime::access::{self, Revoked};
+use crate::delivery::Revoked;
 use crate::social::are_friends;
 use crate::state::AppState;
 use crate::time_util::rfc3339;
@@ -67,7 +67,7 @@ async fn create_group(
     }
     let id = uuid::Uuid::now_v7().to_string();
     store::create_group(&state.db, &id, name, &user.id).await?;
-    state.hub.join_group(&id, &user.id);
+    state.delivery.join_group(&id, &user.id);
     Ok(HttpResponse::Created().json(Group {
         id,
         name: name.to_owned(),
@@ -108,7 +108,7 @@ async fn add_member(
         }
     }
     store::add_member(&state.db, &group.id, &body.user_id).await?;
-    state.hub.join_group(&group.id, &body.user_id);
+    state.delivery.join_group(&group.id, &body.user_id);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -136,10 +136,10 @@ async fn remove_member(
         return Err(GroupError::NotAMember);
     }
     let revoked = Revoked::GroupMember {
-        group_id: &group.id,
-        user_id: &target,
+        group_id: group.id,
+        user_id: target,
     };
-    access::revoked(&state, revoked).await;
+    state.delivery.revoked(revoked).await;
     Ok(HttpResponse::NoContent().finish())
 }
 

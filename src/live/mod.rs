@@ -8,6 +8,9 @@
 //! - [`page`]: the viewer page `/l/{id}`, painting tiles on a canvas.
 //! - [`revoke`]: closing the sockets of a viewer who is no longer the sharer's friend.
 //!
+//! This node's [`Relays`] are not in the app's state: the socket endpoint, the revocation
+//! listener and the routes (as `web::Data<Relays>`) are each handed them at start-up.
+//!
 //! The binary protocol, and the tiler of the reference sharer (`imshare live-share`), are
 //! in the `imshare-live` crate. The picture lives in the memory of the node the sharer is
 //! connected to; with several nodes, viewers must reach the same node (route
@@ -19,7 +22,7 @@ mod relay;
 mod revoke;
 mod routes;
 mod sharer;
-pub mod socket;
+mod socket;
 pub mod store;
 mod tile_set;
 mod viewer;
@@ -29,7 +32,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub use error::LiveError;
 pub use imshare_live::protocol;
 pub use relay::Relays;
-pub use revoke::recheck;
+pub use revoke::ViewerRecheck;
+pub use socket::ShareSockets;
 
 /// Registers the live share API, its socket and the viewer page.
 pub fn configure(cfg: &mut ServiceConfig) {

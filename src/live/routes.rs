@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::store::{self, Role, ShareRow};
 use super::tile_set::within_tile_limit;
-use super::LiveError;
+use super::{LiveError, Relays};
 use crate::auth::AuthUser;
 use crate::social::are_friends;
 use crate::state::AppState;
@@ -71,6 +71,7 @@ pub struct ShareView {
 #[tracing::instrument(skip_all, fields(user = %user.id))]
 async fn create_share(
     state: web::Data<AppState>,
+    relays: web::Data<Relays>,
     user: AuthUser,
     body: web::Json<NewShare>,
 ) -> Result<HttpResponse, LiveError> {
@@ -112,7 +113,7 @@ async fn create_share(
         ended_at: None,
     };
     store::create_share(&state.db, &share, &viewers).await?;
-    Ok(HttpResponse::Created().json(view(&state, share, viewers)))
+    Ok(HttpResponse::Created().json(view(&state, &relays, share, viewers)))
 }
 
 /// Read a live share (sharer and viewers only).
@@ -121,6 +122,7 @@ async fn create_share(
 #[get("/v1/live-shares/{id}")]
 async fn get_share(
     state: web::Data<AppState>,
+    relays: web::Data<Relays>,
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, LiveError> {
@@ -128,7 +130,7 @@ async fn get_share(
         .await?
         .ok_or(LiveError::NotFound)?;
     let viewers = store::viewers(&state.db, &share.id).await?;
-    Ok(HttpResponse::Ok().json(view(&state, share, viewers)))
+    Ok(HttpResponse::Ok().json(view(&state, &relays, share, viewers)))
 }
 
 /// End a live share (sharer only): every socket on it is closed, the picture dropped.
@@ -138,6 +140,7 @@ async fn get_share(
 #[delete("/v1/live-shares/{id}")]
 async fn end_share(
     state: web::Data<AppState>,
+    relays: web::Data<Relays>,
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, LiveError> {
@@ -150,12 +153,12 @@ async fn end_share(
     if !store::end_share(&state.db, &share.id, &user.id).await? {
         return Err(LiveError::Ended);
     }
-    state.live.end(&share.id);
+    relays.end(&share.id);
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn view(state: &AppState, share: ShareRow, viewers: Vec<String>) -> ShareView {
-    let relay = state.live.get_existing(&share.id);
+fn view(state: &AppState, relays: &Relays, share: ShareRow, viewers: Vec<String>) -> ShareView {
+    let relay = relays.get_existing(&share.id);
     let limits = &state.settings.live;
     ShareView {
         ws_path: format!("/v1/live-shares/{}/ws", share.id),

@@ -6,27 +6,25 @@
 //! takes the next frame until the share is back under its budget, so TCP slows the sharer
 //! down and no frame is ever dropped behind its back.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::websocket::{
     self, close_reason, CloseCode, Message, MessageStream, ProtocolError, Session,
 };
 
-use super::relay::Relay;
+use super::socket::Peer;
 use super::store;
 use crate::state::AppState;
 
 /// Serves the sharer until either side closes, another connection takes over, the share
 /// ends or the service stops.
-pub async fn run(
-    state: AppState,
-    share_id: String,
-    user_id: String,
-    relay: Arc<Relay>,
-    mut session: Session,
-    stream: MessageStream,
-) {
+pub async fn run(state: AppState, sharer: Peer, mut session: Session, stream: MessageStream) {
+    let Peer {
+        share_id,
+        user_id,
+        relay,
+        relays,
+    } = sharer;
     // The share may have ended between the check before the upgrade and now, when ending
     // it found no relay to close (see `store::may_still_use`).
     match store::may_still_use(&state.db, &share_id, &user_id).await {
@@ -49,7 +47,7 @@ pub async fn run(
     let (conn_id, replaced) = relay.attach_sharer();
     let limits = &state.settings.live;
     let mut stream = stream.max_size(limits.max_frame_bytes);
-    let shutdown = state.hub.shutdown_token();
+    let shutdown = session.stopping();
     let realtime = &state.settings.realtime;
     let idle_timeout = Duration::from_secs(realtime.idle_timeout_secs);
     let mut heartbeat = tokio::time::interval(Duration::from_secs(realtime.ping_secs.max(1)));
@@ -109,7 +107,7 @@ pub async fn run(
             break None;
         }
     };
-    relay.detach_sharer(&state.live, &share_id, conn_id);
+    relay.detach_sharer(&relays, &share_id, conn_id);
     let _ = session.close(reason).await;
 }
 

@@ -2,18 +2,21 @@
 //! them. Who is asking decides which: the owner is the sharer (or, with `?watch=true`, a
 //! viewer of their own share, as the page is), a chosen friend a viewer, anyone else is
 //! refused before the upgrade. The upgrade itself is answered by [`crate::websocket`],
-//! which calls [`check`] and [`start`].
+//! which calls the [`ShareSockets`] endpoint.
 
-use actix_http::RequestHead;
+use std::sync::Arc;
+
 use actix_web::{get, web, HttpResponse};
+use futures::future::LocalBoxFuture;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::relay::Relay;
 use super::store::{self, Role};
-use super::{sharer, viewer, LiveError};
+use super::{sharer, viewer, LiveError, Relays};
 use crate::state::AppState;
-use crate::websocket::{self, MessageStream, Session};
+use crate::websocket::{self, MessageStream, Session, SocketRequest};
 
 /// Registers the share socket.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -48,56 +51,95 @@ async fn share_socket(_path: web::Path<String>) -> HttpResponse {
     websocket::upgrade_required()
 }
 
+/// The live shares' WebSocket endpoint.
+pub struct ShareSockets {
+    state: AppState,
+    relays: Arc<Relays>,
+}
+
+impl ShareSockets {
+    /// The endpoint of the shares `relays` holds.
+    pub fn new(state: AppState, relays: Arc<Relays>) -> ShareSockets {
+        ShareSockets { state, relays }
+    }
+
+    /// Checks a share socket's upgrade by an authenticated user before it is answered.
+    async fn accept(&self, request: SocketRequest<'_>) -> Result<Accepted, LiveError> {
+        let share_id = request.param("id").unwrap_or_default();
+        let query = web::Query::<SocketQuery>::from_query(request.head.uri.query().unwrap_or(""))
+            .map_err(|e| LiveError::InvalidInput(format!("bad query: {e}")))?;
+        let (share, role) = store::share_for(&self.state.db, share_id, &request.user_id)
+            .await?
+            .ok_or(LiveError::NotFound)?;
+        if share.ended_at.is_some() {
+            return Err(LiveError::Ended);
+        }
+        Ok(Accepted {
+            state: self.state.clone(),
+            relays: self.relays.clone(),
+            share_id: share.id,
+            user_id: request.user_id,
+            sends: matches!(role, Role::Sharer) && !query.watch,
+        })
+    }
+}
+
+impl websocket::Endpoint for ShareSockets {
+    fn route(&self) -> &'static str {
+        "/v1/live-shares/{id}/ws"
+    }
+
+    fn check<'a>(
+        &'a self,
+        request: SocketRequest<'a>,
+    ) -> LocalBoxFuture<'a, Result<Box<dyn websocket::Accepted>, actix_web::Error>> {
+        Box::pin(async move {
+            let accepted = self.accept(request).await?;
+            Ok(Box::new(accepted) as Box<dyn websocket::Accepted>)
+        })
+    }
+}
+
+/// Who is on a share's socket, and the relay they attach to.
+pub struct Peer {
+    pub share_id: String,
+    pub user_id: String,
+    pub relay: Arc<Relay>,
+    /// Every relay of this node, for the share's to be dropped when its last peer leaves.
+    pub relays: Arc<Relays>,
+}
+
 /// A share socket that passed its checks: the share and which end the user is.
-pub struct Accepted {
+struct Accepted {
+    state: AppState,
+    relays: Arc<Relays>,
     share_id: String,
     user_id: String,
     sends: bool,
 }
 
-/// Checks a share socket's upgrade by an authenticated user before it is answered.
-pub async fn check(
-    state: &AppState,
-    share_id: &str,
-    user_id: String,
-    head: &RequestHead,
-) -> Result<Accepted, LiveError> {
-    let query = web::Query::<SocketQuery>::from_query(head.uri.query().unwrap_or(""))
-        .map_err(|e| LiveError::InvalidInput(format!("bad query: {e}")))?;
-    let (share, role) = store::share_for(&state.db, share_id, &user_id)
-        .await?
-        .ok_or(LiveError::NotFound)?;
-    if share.ended_at.is_some() {
-        return Err(LiveError::Ended);
-    }
-    let sends = matches!(role, Role::Sharer) && !query.watch;
-    Ok(Accepted {
-        share_id: share.id,
-        user_id,
-        sends,
-    })
-}
-
-/// Serves the upgraded socket as the sharer's or a viewer's.
-pub fn start(state: AppState, accepted: Accepted, session: Session, stream: MessageStream) {
-    let Accepted {
-        share_id,
-        user_id,
-        sends,
-    } = accepted;
-    let relay = state.live.get(&share_id);
-    if sends {
-        tracing::info!(user = %user_id, share = %share_id, "live share: sharer connected");
-        actix_web::rt::spawn(sharer::run(
-            state, share_id, user_id, relay, session, stream,
-        ));
-    } else {
-        tracing::info!(user = %user_id, share = %share_id, "live share: viewer connected");
-        let viewer = viewer::Viewer {
+impl websocket::Accepted for Accepted {
+    /// Serves the upgraded socket as the sharer's or a viewer's.
+    fn start(self: Box<Self>, session: Session, stream: MessageStream) {
+        let Accepted {
+            state,
+            relays,
             share_id,
             user_id,
-            relay,
+            sends,
+        } = *self;
+        let peer = Peer {
+            relay: relays.get(&share_id),
+            relays,
+            share_id,
+            user_id,
         };
-        actix_web::rt::spawn(viewer::run(state, viewer, session, stream));
+        if sends {
+            tracing::info!(user = %peer.user_id, share = %peer.share_id, "live share: sharer connected");
+            actix_web::rt::spawn(sharer::run(state, peer, session, stream));
+        } else {
+            tracing::info!(user = %peer.user_id, share = %peer.share_id, "live share: viewer connected");
+            actix_web::rt::spawn(viewer::run(state, peer, session, stream));
+        }
     }
 }

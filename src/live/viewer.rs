@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use crate::websocket::{close_reason, CloseCode, Message, MessageStream, Session};
 
-use super::relay::{Relay, ToViewer};
+use super::relay::ToViewer;
+use super::socket::Peer;
 use super::store;
 use crate::state::AppState;
 
@@ -19,25 +20,19 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest message a viewer may send: viewers send only control frames.
 const MAX_VIEWER_FRAME: usize = 4096;
 
-/// Who watches which share.
-pub struct Viewer {
-    pub share_id: String,
-    pub user_id: String,
-    pub relay: Arc<Relay>,
-}
-
 /// Serves a viewer until either side closes, the share ends, the viewer's right to watch
 /// ends (see [`super::recheck`]) or the service stops.
-pub async fn run(state: AppState, viewer: Viewer, mut session: Session, stream: MessageStream) {
-    let Viewer {
+pub async fn run(state: AppState, viewer: Peer, mut session: Session, stream: MessageStream) {
+    let Peer {
         share_id,
         user_id,
         relay,
+        relays,
     } = viewer;
     let limits = &state.settings.live;
     let (mut handle, first) = relay.attach_viewer(&user_id, limits.viewer_queue_frames);
     let mut stream = stream.max_size(MAX_VIEWER_FRAME);
-    let shutdown = state.hub.shutdown_token();
+    let shutdown = session.stopping();
     let realtime = &state.settings.realtime;
     let idle_timeout = Duration::from_secs(realtime.idle_timeout_secs);
     let mut heartbeat = tokio::time::interval(Duration::from_secs(realtime.ping_secs.max(1)));
@@ -104,7 +99,7 @@ pub async fn run(state: AppState, viewer: Viewer, mut session: Session, stream: 
             write(&mut session, Write::Message(out)).await
         };
     }
-    relay.detach_viewer(&state.live, &share_id, handle.id);
+    relay.detach_viewer(&relays, &share_id, handle.id);
     let _ = tokio::time::timeout(WRITE_TIMEOUT, session.close(reason)).await;
 }
 

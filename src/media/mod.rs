@@ -3,9 +3,11 @@
 mod error;
 mod routes;
 mod store;
+mod text;
 mod visibility;
 
 pub use error::MediaError;
 pub use routes::configure;
 pub use store::{count_play, find_visible, MediaRow};
+pub use text::clean_text;
 pub use visibility::{can_view, Visibility};

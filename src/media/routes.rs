@@ -139,8 +139,7 @@ async fn update_media(
     let body = body.into_inner();
     let clean = |raw: Option<String>, current: &str, max, field| match raw {
         None => Ok(current.to_owned()),
-        some => crate::uploads::clean_text(some, max, field)
-            .map_err(|e| MediaError::InvalidInput(e.to_string())),
+        some => super::clean_text(some, max, field).map_err(MediaError::InvalidInput),
     };
     let title = clean(body.title, &media.title, 200, "title")?;
     let description = clean(body.description, &media.description, 5000, "description")?;

@@ -35,10 +35,6 @@ pub async fn track_requests(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
-    let status = response.status().as_u16().to_string();
-    metrics::counter!("imshare_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
-        .increment(1);
-    metrics::histogram!("imshare_http_request_seconds", "method" => method, "route" => route)
-        .record(started.elapsed().as_secs_f64());
+    crate::telemetry::count_request(&method, &route, response.status(), started.elapsed());
     Ok(response)
 }

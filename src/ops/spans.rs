@@ -1,5 +1,5 @@
-//! Request spans that never carry the query string: playback tokens and WebSocket access
-//! tokens travel there (players and browsers cannot send headers) and must not reach logs.
+//! Request spans that never carry the query string (see [`crate::telemetry::request_span`],
+//! which WebSocket upgrades get too).
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -12,15 +12,11 @@ pub struct RedactedSpans;
 
 impl RootSpanBuilder for RedactedSpans {
     fn on_request_start(request: &ServiceRequest) -> Span {
-        tracing::info_span!(
-            "http_request",
-            http.method = %request.method(),
-            http.route = %request.match_pattern().unwrap_or_else(|| "unmatched".to_owned()),
-            http.path = %request.path(),
-            http.status_code = tracing::field::Empty,
-            otel.status_code = tracing::field::Empty,
-            exception.message = tracing::field::Empty,
-            exception.details = tracing::field::Empty,
+        let route = request.match_pattern();
+        crate::telemetry::request_span(
+            request.method().as_str(),
+            route.as_deref().unwrap_or("unmatched"),
+            request.path(),
         )
     }
 

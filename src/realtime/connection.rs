@@ -2,33 +2,45 @@
 //! socket, and a reader that checks limits and hands frames to [`super::handler`].
 //!
 //! The writer is the only owner of the socket. A client that stops reading makes the writer
-//! block; the queue then fills, the hub cancels the connection's `kick` token, and the
+//! block; the queue then fills, delivery cancels the connection's `kick` token, and the
 //! writer gives up on the blocked write and closes — no one else ever waits for it.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::websocket::{
-    close_reason, CloseCode, CloseReason, Message, MessageStream, ProtocolError, Session,
-};
+use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::handler::{self, ConnCtx};
-use super::hub::{Outbound, Registration};
-use super::{presence, RateLimit};
+use super::RateLimit;
+use crate::accounts::presence;
+use crate::delivery::{Outbound, Registration, ServerFrame};
 use crate::state::AppState;
+use crate::websocket::{
+    close_reason, CloseCode, CloseReason, Message, MessageStream, ProtocolError, Session,
+};
 
 /// How long a close frame may wait for room in a slow client's socket.
 const CLOSE_GRACE: Duration = Duration::from_secs(10);
 
+/// A connection registered with delivery, about to be served.
+pub struct Conn {
+    pub state: AppState,
+    /// Turns to set a connection up (see [`super::Gateway`]).
+    pub setups: Arc<Semaphore>,
+    pub user_id: String,
+    pub registration: Registration,
+}
+
 /// Serves a registered connection until either side closes, then unregisters it.
-pub async fn run(
-    state: AppState,
-    user_id: String,
-    reg: Registration,
-    session: Session,
-    stream: MessageStream,
-) {
+pub async fn run(conn: Conn, session: Session, stream: MessageStream) {
+    let Conn {
+        state,
+        setups,
+        user_id,
+        registration: reg,
+    } = conn;
     let ctx = ConnCtx {
         state,
         user_id,
@@ -36,12 +48,11 @@ pub async fn run(
         tx: reg.tx.clone(),
         kick: reg.kick.clone(),
     };
-    let shutdown = ctx.state.hub.shutdown_token();
-    let reader = actix_web::rt::spawn(read_loop(ctx.clone(), stream));
+    let shutdown = session.stopping();
+    let reader = actix_web::rt::spawn(read_loop(ctx.clone(), setups, stream));
     write_loop(session, reg, shutdown, reader).await;
-    let shown = ctx.state.hub.shown(&ctx.user_id);
-    if ctx.state.hub.unregister(&ctx.user_id, ctx.conn_id) {
-        Box::pin(presence::went_offline(&ctx, shown)).await;
+    if let Some(shown) = ctx.state.delivery.unregister(&ctx.user_id, ctx.conn_id) {
+        Box::pin(presence::went_offline(&ctx.state, &ctx.user_id, shown)).await;
     }
 }
 
@@ -101,15 +112,26 @@ async fn write(session: &mut Session, out: Outbound) -> Result<(), crate::websoc
 
 /// Reads client frames until the client closes, breaks a limit or goes silent; returns
 /// the close reason to send.
-async fn read_loop(ctx: ConnCtx, stream: MessageStream) -> Option<CloseReason> {
+async fn read_loop(
+    ctx: ConnCtx,
+    setups: Arc<Semaphore>,
+    stream: MessageStream,
+) -> Option<CloseReason> {
     // The backlog is queued here, while the writer already drains the queue: stored
     // events and app pushes (each bounded below the queue size) first, then presence.
     // Every database call is boxed: an idle connection's task then holds only what the
     // loop needs (about 1 KiB) instead of room for the largest query's state (~10 KiB).
-    let turn = ctx.state.hub.setup_turn().await;
+    let turn = setups.acquire().await;
     Box::pin(super::notify::deliver_pending(&ctx.state, &ctx.user_id)).await;
     Box::pin(crate::apps::deliver_inbox(&ctx.state, &ctx.user_id)).await;
-    Box::pin(presence::came_online(&ctx)).await;
+    let friends = Box::pin(presence::came_online(&ctx.state, &ctx.user_id)).await;
+    for (user_id, status) in &friends {
+        let frame = ServerFrame::Presence {
+            user_id,
+            status: *status,
+        };
+        Box::pin(ctx.reply_in_turn(&frame)).await;
+    }
     drop(turn);
     let limits = &ctx.state.settings.realtime;
     let mut stream = stream.max_size(limits.max_frame_bytes);

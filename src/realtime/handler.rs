@@ -1,10 +1,10 @@
 //! What the gateway does with each client frame.
 
-use super::frames::{ClientFrame, ServerFrame};
-use super::hub::Outbound;
-use super::send::{self, Refused};
+use super::frames::ClientFrame;
 use super::sync;
 use crate::apps;
+use crate::delivery::{Outbound, ServerFrame};
+use crate::groups::send::{self, Refused};
 use crate::groups::store::{self, Appended};
 use crate::state::AppState;
 use crate::time_util::{now_ms, rfc3339};
@@ -30,8 +30,8 @@ impl ConnCtx {
     /// Queues a frame on this connection only.
     pub fn send(&self, out: Outbound) {
         self.state
-            .hub
-            .send_to_conn(&self.user_id, self.conn_id, out);
+            .delivery
+            .to_conn(&self.user_id, self.conn_id, out);
     }
 
     /// Queues a server frame on this connection only.
@@ -137,8 +137,7 @@ async fn group_sync(ctx: &ConnCtx, group_id: &str, after_seq: i64) {
     match rows {
         Ok(rows) => {
             for row in &rows {
-                ctx.reply_in_turn(&ServerFrame::message(group_id, row))
-                    .await;
+                ctx.reply_in_turn(&send::message_frame(group_id, row)).await;
             }
         }
         Err(e) => {

@@ -1,26 +1,19 @@
-//! The real-time gateway: `GET /v1/ws`, group messages, presence and user events.
+//! The real-time gateway: `GET /v1/ws`. It reads client frames and turns them into domain
+//! calls (group messages, region sync, app messages), and on connect sends the user's
+//! backlog and presence. Getting frames to users, on this node or another, is
+//! [`crate::delivery`]'s.
 //!
-//! Every node keeps an in-process [`Hub`] of its own connections. A group message is
-//! stored (and committed) before it is acked and fanned out, so an acked message survives
-//! a crash and a member who missed it replays it with `group.sync`.
+//! A group message is stored (and committed) before it is acked and fanned out, so an
+//! acked message survives a crash and a member who missed it replays it with `group.sync`.
 
-pub mod access;
-pub mod cluster;
 mod connection;
 mod frames;
 mod handler;
-mod hub;
 pub mod notify;
-pub mod presence;
-pub mod route;
-pub(crate) mod routes;
-pub mod send;
+mod routes;
 mod sync;
 
-pub use cluster::Cluster;
-pub use frames::ServerFrame;
-pub use hub::{Hub, Outbound};
-pub use routes::configure;
+pub use routes::{configure, Gateway};
 
 use std::time::Instant;
 

@@ -46,7 +46,10 @@ pub async fn run(state: AppState) {
         tick.tick().await;
         match events::recent_undelivered(&state.db, now_ms() - POLL_WINDOW_MS, 500).await {
             Ok(list) => {
-                for event in list.into_iter().filter(|e| state.hub.is_online(&e.user_id)) {
+                for event in list
+                    .into_iter()
+                    .filter(|e| state.delivery.is_online_here(&e.user_id))
+                {
                     deliver(&state, event).await;
                 }
             }
@@ -58,8 +61,8 @@ pub async fn run(state: AppState) {
 async fn deliver(state: &AppState, event: UserEvent) {
     match events::claim(&state.db, &event.id).await {
         Ok(true) => {
-            // Through the router, so the user's devices on other nodes get it too.
-            super::route::to_user(state, &event.user_id, encode(&event)).await;
+            // Through delivery, so the user's devices on other nodes get it too.
+            state.delivery.to_user(&event.user_id, encode(&event)).await;
         }
         Ok(false) => {}
         Err(e) => {

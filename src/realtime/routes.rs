@@ -1,34 +1,28 @@
 //! `GET /v1/ws`: authenticates, loads the user's groups and hands the socket to a task.
-//! The upgrade itself is answered by [`crate::websocket`], which calls [`check`] and
-//! [`start`]; the route here documents the endpoint and answers plain HTTP requests.
+//! The upgrade itself is answered by [`crate::websocket`], which calls the [`Gateway`]
+//! endpoint; the route here documents the endpoint and answers plain HTTP requests.
 
 use std::sync::Arc;
 
-use actix_http::RequestHead;
-use actix_web::{get, web, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use actix_web::{get, HttpResponse};
+use futures::future::LocalBoxFuture;
+use tokio::sync::Semaphore;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::connection;
-use super::hub::{Hub, Registration};
-use crate::auth::bearer_token_in;
+use crate::auth::WsQuery;
+use crate::delivery::Registration;
 use crate::error::CommonError;
 use crate::groups::store::group_ids_of;
 use crate::state::AppState;
-use crate::websocket::{upgrade_required, MessageStream, Session};
+use crate::websocket::{upgrade_required, Endpoint, MessageStream, Session, SocketRequest};
+
+/// Most connections that set up at once; the rest wait their turn.
+const CONCURRENT_SETUPS: usize = 32;
 
 /// Registers the gateway route.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(websocket);
-}
-
-/// Browsers cannot set headers on a WebSocket, so they pass the token in the query.
-#[derive(Deserialize, IntoParams)]
-pub struct WsQuery {
-    /// The access token, or the WebSocket ticket of a group page, when no
-    /// `Authorization` header is sent.
-    access_token: Option<String>,
 }
 
 /// Open the real-time WebSocket (JSON frames as in API.md, "Real time"). A request
@@ -46,70 +40,87 @@ async fn websocket() -> HttpResponse {
     upgrade_required()
 }
 
-/// A gateway request that passed its checks, already registered with the hub: a client
+/// The gateway's WebSocket endpoint.
+pub struct Gateway {
+    state: AppState,
+    /// Connections setting up at once (loading groups, backlog, presence). A reconnect
+    /// storm then queues cheaply instead of holding thousands of database calls' state
+    /// at once, memory the allocator keeps long after the storm.
+    setups: Arc<Semaphore>,
+}
+
+impl Gateway {
+    /// The gateway of the node whose state this is.
+    pub fn new(state: AppState) -> Gateway {
+        Gateway {
+            state,
+            setups: Arc::new(Semaphore::new(CONCURRENT_SETUPS)),
+        }
+    }
+}
+
+impl Endpoint for Gateway {
+    fn route(&self) -> &'static str {
+        "/v1/ws"
+    }
+
+    fn check<'a>(
+        &'a self,
+        request: SocketRequest<'a>,
+    ) -> LocalBoxFuture<'a, Result<Box<dyn crate::websocket::Accepted>, actix_web::Error>> {
+        Box::pin(async move {
+            let user_id = request.user_id;
+            let turn = self.setups.acquire().await;
+            let groups = group_ids_of(&self.state.db, &user_id).await;
+            drop(turn);
+            let groups = groups.map_err(CommonError::from)?;
+            let registration = self.state.delivery.register(&user_id, groups);
+            let accepted = Accepted {
+                state: self.state.clone(),
+                setups: self.setups.clone(),
+                user_id,
+                registration: Some(registration),
+            };
+            Ok(Box::new(accepted) as Box<dyn crate::websocket::Accepted>)
+        })
+    }
+}
+
+/// A gateway request that passed its checks, already registered with delivery: a client
 /// that has read its 101 is online, and what is sent to it from then on waits in its
 /// queue until the socket's tasks start. Dropped unstarted (the handshake failed), it
 /// unregisters again.
-pub struct Accepted {
+struct Accepted {
+    state: AppState,
+    setups: Arc<Semaphore>,
     user_id: String,
-    hub: Arc<Hub>,
     registration: Option<Registration>,
 }
 
 impl Drop for Accepted {
     fn drop(&mut self) {
         if let Some(registration) = self.registration.take() {
-            self.hub.unregister(&self.user_id, registration.id);
+            self.state
+                .delivery
+                .unregister(&self.user_id, registration.id);
         }
     }
 }
 
-/// Checks a `GET /v1/ws` upgrade of an authenticated user before it is answered.
-pub async fn check(state: &AppState, user_id: String) -> Result<Accepted, CommonError> {
-    let turn = state.hub.setup_turn().await;
-    let groups = group_ids_of(&state.db, &user_id).await?;
-    drop(turn);
-    let registration = state.hub.register(&user_id, groups);
-    Ok(Accepted {
-        user_id,
-        hub: state.hub.clone(),
-        registration: Some(registration),
-    })
-}
-
-/// Serves the upgraded socket in its own task.
-pub fn start(state: AppState, mut accepted: Accepted, session: Session, stream: MessageStream) {
-    let Some(registration) = accepted.registration.take() else {
-        return;
-    };
-    let user_id = std::mem::take(&mut accepted.user_id);
-    tracing::info!(user = %user_id, conn = registration.id, "WebSocket connected");
-    actix_web::rt::spawn(connection::run(
-        state,
-        user_id,
-        registration,
-        session,
-        stream,
-    ));
-}
-
-/// The user a WebSocket request (gateway or live share) is from: an access token in the
-/// `Authorization` header or, since browsers cannot set headers on a WebSocket, in
-/// `?access_token=`.
-pub(crate) fn authenticate(state: &AppState, head: &RequestHead) -> Result<String, CommonError> {
-    let token = match bearer_token_in(&head.headers) {
-        Some(t) => t.to_owned(),
-        None => web::Query::<WsQuery>::from_query(head.uri.query().unwrap_or(""))
-            .ok()
-            .and_then(|q| q.into_inner().access_token)
-            .ok_or(CommonError::Unauthenticated)?,
-    };
-    // An access token, or the WebSocket-only ticket a page (group, sync, live share) hands
-    // its script.
-    state
-        .tokens
-        .verify(&token)
-        .map(|claims| claims.sub)
-        .or_else(|| state.tokens.verify_ws(&token))
-        .ok_or(CommonError::InvalidToken)
+impl crate::websocket::Accepted for Accepted {
+    /// Serves the upgraded socket in its own task.
+    fn start(mut self: Box<Self>, session: Session, stream: MessageStream) {
+        let Some(registration) = self.registration.take() else {
+            return;
+        };
+        let user_id = std::mem::take(&mut self.user_id);
+        tracing::info!(user = %user_id, conn = registration.id, "WebSocket connected");
+        let conn = connection::Conn {
+            state: self.state.clone(),
+            setups: self.setups.clone(),
+            user_id,
+            registration,
+        };
+        actix_web::rt::spawn(connection::run(conn, session, stream));
+    }
 }

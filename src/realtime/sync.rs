@@ -2,21 +2,14 @@
 //! [`crate::sync`] for the store and [`super::frames`] for the frame table).
 //!
 //! Every frame is checked against the sender's right to the room as it is now (the store
-//! derives it per query). A connection that joined or sent to a room is recorded in the
-//! hub as in it; when the user's right to the room ends, [`recheck`] closes it.
+//! derives it per query). A connection that joined or sent to a room is recorded with
+//! delivery as in it; when the user's right to the room ends, [`crate::sync::RoomRecheck`]
+//! closes it.
 
-use std::collections::{BTreeSet, HashSet};
-
-use super::frames::ServerFrame;
 use super::handler::ConnCtx;
-use super::hub::MAX_ROOMS_PER_CONN;
-use super::route;
-use crate::state::AppState;
+use crate::delivery::{ServerFrame, MAX_ROOMS_PER_CONN};
 use crate::sync::domain::{Region, SharedUrl};
-use crate::sync::store::{self, Applied, Change};
-
-/// The close reason of a connection whose right to a room it was in ended.
-const REVOKED: &str = "your access to a sync room you were in ended; reconnect to go on";
+use crate::sync::store::{self, Applied, Change, RoomState};
 
 /// A `sync.region` frame as received.
 pub struct RegionUpdate {
@@ -51,20 +44,20 @@ pub async fn region(ctx: &ConnCtx, update: RegionUpdate) {
     };
     match store::apply(&ctx.state.db, &change).await {
         Ok(Applied::Updated(state)) => {
-            let frame = ServerFrame::sync_state(&state).encode();
+            let frame = state_frame(&state).encode();
             match store::participants(&ctx.state.db, &state.id).await {
                 Ok(users) => {
                     for user in users {
-                        route::to_user(&ctx.state, &user, frame.clone()).await;
+                        ctx.state.delivery.to_user(&user, frame.clone()).await;
                     }
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "listing room participants failed");
-                    ctx.reply(&ServerFrame::sync_state(&state));
+                    ctx.reply(&state_frame(&state));
                 }
             }
         }
-        Ok(Applied::Stale(current)) => ctx.reply(&ServerFrame::sync_state(&current)),
+        Ok(Applied::Stale(current)) => ctx.reply(&state_frame(&current)),
         Ok(Applied::NotParticipant) => not_a_participant(ctx, &update.room_id),
         Err(e) => {
             tracing::error!(error = %e, "applying a region update failed");
@@ -83,7 +76,7 @@ pub async fn join(ctx: &ConnCtx, room_id: &str) {
         return;
     }
     match store::state_for(&ctx.state.db, room_id, &ctx.user_id).await {
-        Ok(Some(state)) => ctx.reply(&ServerFrame::sync_state(&state)),
+        Ok(Some(state)) => ctx.reply(&state_frame(&state)),
         Ok(None) => not_a_participant(ctx, room_id),
         Err(e) => {
             tracing::error!(error = %e, "reading a sync room failed");
@@ -96,7 +89,11 @@ pub async fn join(ctx: &ConnCtx, room_id: &str) {
 /// that lands between the check and the record still finds it; false (and an error sent)
 /// if the connection is in too many rooms.
 fn enter(ctx: &ConnCtx, room_id: &str) -> bool {
-    if ctx.state.hub.enter_room(&ctx.user_id, ctx.conn_id, room_id) {
+    if ctx
+        .state
+        .delivery
+        .enter_room(&ctx.user_id, ctx.conn_id, room_id)
+    {
         return true;
     }
     let why = format!(
@@ -107,36 +104,26 @@ fn enter(ctx: &ConnCtx, room_id: &str) -> bool {
 }
 
 fn not_a_participant(ctx: &ConnCtx, room_id: &str) {
-    ctx.state.hub.leave_room(&ctx.user_id, ctx.conn_id, room_id);
+    ctx.state
+        .delivery
+        .leave_room(&ctx.user_id, ctx.conn_id, room_id);
     ctx.error(
         "sync_room_not_found",
         "no such sync room, or you are not one of its participants",
     );
 }
 
-/// Closes the user's connections in a room they may no longer use, each after a
-/// `sync.revoked` frame naming the room.
-#[tracing::instrument(skip_all, fields(user = %user_id))]
-pub async fn recheck(state: &AppState, user_id: &str) {
-    let conns = state.hub.rooms_of(user_id);
-    let rooms: BTreeSet<&String> = conns.iter().flat_map(|(_, rooms)| rooms).collect();
-    let mut lost = HashSet::new();
-    for room in rooms {
-        match store::may_use(&state.db, room, user_id).await {
-            Ok(true) => {}
-            Ok(false) => {
-                lost.insert(room.as_str());
-            }
-            // Its frames are still checked one by one, and fan-out follows the rights.
-            Err(e) => tracing::error!(error = %e, room = %room,
-                "re-checking a sync room after a revocation failed; the connection stays open"),
-        }
-    }
-    for (conn_id, rooms) in &conns {
-        if let Some(room) = rooms.iter().find(|r| lost.contains(r.as_str())) {
-            tracing::info!(conn = conn_id, room = %room, "sync room revoked: closing the connection");
-            let frame = ServerFrame::SyncRevoked { room_id: room }.encode();
-            state.hub.close_conn(user_id, *conn_id, frame, REVOKED);
-        }
+/// A `sync.region` frame of a room's stored state.
+fn state_frame(state: &RoomState) -> ServerFrame<'_> {
+    let region = state.region();
+    ServerFrame::SyncRegion {
+        room_id: &state.id,
+        url: &state.url,
+        x: region.map(|r| r.x),
+        y: region.map(|r| r.y),
+        width: region.map(|r| r.width),
+        height: region.map(|r| r.height),
+        version: state.version,
+        updated_by: &state.updated_by,
     }
 }

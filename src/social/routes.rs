@@ -9,7 +9,7 @@ use super::store::{self, Asked};
 use super::SocialError;
 use crate::accounts::{find_user_by_id, find_user_by_username, Presence, Username};
 use crate::auth::AuthUser;
-use crate::realtime::access::{self, Revoked};
+use crate::delivery::Revoked;
 use crate::state::AppState;
 
 /// Registers the friend routes.
@@ -154,7 +154,7 @@ async fn list_friends(
     for f in store::list_friends(&state.db, &user.id).await? {
         friends.push(Friend {
             // The chosen status shows only while connected, on this node or another.
-            presence: crate::realtime::route::shown(&state, &f.id).await,
+            presence: state.delivery.shown(&f.id).await,
             id: f.id,
             username: f.username,
             display_name: f.display_name,
@@ -178,9 +178,9 @@ async fn remove_friend(
     }
     // Live shares and sync rooms resting on the friendship end with it, open sockets too.
     let revoked = Revoked::Friendship {
-        a: &user.id,
-        b: &path,
+        a: user.id,
+        b: path.into_inner(),
     };
-    access::revoked(&state, revoked).await;
+    state.delivery.revoked(revoked).await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -187,6 +187,6 @@ fn create_credentials(path: &Path) -> anyhow::Result<SavedCredentials> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    crate::auth::write_private(path, &serde_json::to_vec_pretty(&creds)?)?;
+    crate::fs_util::write_private(path, &serde_json::to_vec_pretty(&creds)?)?;
     Ok(creds)
 }

@@ -5,17 +5,19 @@
 //! by compare-and-set, so concurrent senders never overwrite each other unseen; the winner's
 //! new state goes to every participant (the sender included) and a loser gets the current
 //! state back. The gateway side lives in `realtime::sync`, the page `/s/{room_id}` in
-//! [`page`].
+//! [`page`], and [`RoomRecheck`] closes sockets in a room whose right ended.
 
 pub mod domain;
 mod error;
 mod page;
+mod revoke;
 mod routes;
 pub mod store;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use error::SyncError;
+pub use revoke::RoomRecheck;
 
 /// Registers the sync room API and the sync page.
 pub fn configure(cfg: &mut ServiceConfig) {

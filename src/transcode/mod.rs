@@ -10,3 +10,20 @@ mod store;
 mod worker;
 
 pub use worker::{run_workers, WorkerHandle};
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::storage::{ObjectStore, StoreHealth};
+
+/// What a transcode worker runs on, in `serve` or as a standalone `worker`: it reads and
+/// writes jobs and media rows, and the store, and talks to no user.
+#[derive(Clone)]
+pub struct WorkerState {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub store: ObjectStore,
+    /// Probed when an attempt fails, to tell an outage from a broken job.
+    pub store_health: Arc<StoreHealth>,
+}

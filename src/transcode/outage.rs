@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::state::AppState;
+use super::WorkerState;
 
 /// First wait after an outage is seen; each further check waits twice as long, up to
 /// [`MAX_BACKOFF`], so a long outage costs a probe every half minute.
@@ -14,7 +14,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(10);
 const DB_PING_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Probes both now: true if the store and the database both answer.
-pub async fn dependencies_up(state: &AppState) -> bool {
+pub async fn dependencies_up(state: &WorkerState) -> bool {
     let store_up = state.store_health.refresh().await;
     let db_up = matches!(
         tokio::time::timeout(DB_PING_TIMEOUT, state.db.ping()).await,
@@ -27,7 +27,7 @@ pub async fn dependencies_up(state: &AppState) -> bool {
 }
 
 /// Returns once the store and the database both answer, probing with capped backoff.
-pub async fn wait_until_up(state: &AppState) {
+pub async fn wait_until_up(state: &WorkerState) {
     let mut backoff = FIRST_BACKOFF;
     loop {
         tokio::time::sleep(backoff).await;

@@ -8,9 +8,9 @@ use tokio::sync::mpsc;
 
 use super::scratch::Scratch;
 use super::store::{self, JobMedia, ReadyOutputs, RenditionRow};
+use super::WorkerState;
 use crate::events;
 use crate::jobs::ClaimedJob;
-use crate::state::AppState;
 use crate::storage::{keys, StoreError};
 
 /// Why an attempt did not finish.
@@ -38,7 +38,7 @@ impl From<StoreError> for JobError {
 
 /// Runs one attempt of a transcode job to the end, its work files under `scratch`.
 pub async fn process(
-    state: &AppState,
+    state: &WorkerState,
     scratch: &Scratch,
     job: &ClaimedJob,
 ) -> Result<(), JobError> {
@@ -94,7 +94,7 @@ pub async fn process(
 /// Transcodes on a blocking thread; segments and progress stream back over a channel
 /// and are uploaded and recorded here as they come.
 async fn transcode_and_publish_segments(
-    state: &AppState,
+    state: &WorkerState,
     row: &JobMedia,
     input: PathBuf,
     out_dir: PathBuf,
@@ -157,7 +157,7 @@ async fn transcode_and_publish_segments(
 
 /// Uploads the MP4, audio and poster, finalises renditions and marks the media ready.
 async fn publish(
-    state: &AppState,
+    state: &WorkerState,
     row: &JobMedia,
     outputs: &media::Outputs,
 ) -> Result<(), JobError> {
@@ -208,7 +208,7 @@ async fn publish(
 /// Fails the media for good and tells the owner why. A rejected file's original is removed
 /// (it can never play); after transient failures it is kept so the owner can retry.
 pub async fn fail(
-    state: &AppState,
+    state: &WorkerState,
     media_id: &str,
     reason: &str,
     remove_original: bool,

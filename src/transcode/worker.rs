@@ -9,9 +9,8 @@ use tokio::task::JoinSet;
 
 use super::pipeline::{self, JobError};
 use super::scratch::{self, Scratch};
-use super::{capacity, outage};
+use super::{capacity, outage, WorkerState};
 use crate::jobs::{self, ClaimedJob, RetryOutcome};
-use crate::state::AppState;
 
 /// Running workers; `stop` lets current jobs finish (up to a deadline) and claims no more.
 pub struct WorkerHandle {
@@ -30,14 +29,14 @@ impl WorkerHandle {
 
 /// Starts a loop that runs up to `concurrency` jobs at once, fewer if the memory budget
 /// cannot hold that many.
-pub fn run_workers(state: AppState, concurrency: usize) -> WorkerHandle {
+pub fn run_workers(state: WorkerState, concurrency: usize) -> WorkerHandle {
     let (stop, stopped) = watch::channel(false);
     let concurrency = capacity::concurrency(concurrency, &state.settings.media);
     let task = tokio::spawn(claim_loop(state, concurrency, stopped));
     WorkerHandle { stop, task }
 }
 
-async fn claim_loop(state: AppState, concurrency: usize, mut stopped: watch::Receiver<bool>) {
+async fn claim_loop(state: WorkerState, concurrency: usize, mut stopped: watch::Receiver<bool>) {
     let root = scratch::root(&state.settings);
     let scratch = match Scratch::open(&root) {
         Ok(scratch) => Arc::new(scratch),
@@ -85,7 +84,7 @@ async fn claim_loop(state: AppState, concurrency: usize, mut stopped: watch::Rec
 }
 
 #[tracing::instrument(skip_all, fields(job = %job.id, media = %job.media_id, attempt = job.attempts))]
-async fn run_job(state: &AppState, scratch: &Scratch, worker_id: &str, job: ClaimedJob) {
+async fn run_job(state: &WorkerState, scratch: &Scratch, worker_id: &str, job: ClaimedJob) {
     let lease_ms = state.settings.media.lease_secs as i64 * 1000;
     let started = std::time::Instant::now();
     let mut outages = 0u32;
@@ -153,7 +152,7 @@ async fn run_job(state: &AppState, scratch: &Scratch, worker_id: &str, job: Clai
 
 /// Requeues or fails the job; a media that failed for good is marked so, with its reason.
 async fn settle_failure(
-    state: &AppState,
+    state: &WorkerState,
     job: &ClaimedJob,
     reason: &str,
     retryable: bool,
@@ -189,7 +188,7 @@ async fn settle_failure(
 }
 
 /// Renews the lease every third of its length; returns only if the job was lost.
-async fn keep_lease(state: &AppState, job_id: &str, worker_id: &str, lease_ms: i64) {
+async fn keep_lease(state: &WorkerState, job_id: &str, worker_id: &str, lease_ms: i64) {
     let mut ticker = tokio::time::interval(Duration::from_millis((lease_ms / 3).max(100) as u64));
     ticker.tick().await;
     loop {

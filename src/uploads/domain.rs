@@ -4,7 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::UploadError;
-use crate::media::Visibility;
+use crate::media::{clean_text, Visibility};
 
 /// What a client asks to upload.
 #[derive(Deserialize, ToSchema)]
@@ -70,8 +70,9 @@ impl UploadRequest {
             return Err(UploadError::TooLarge { max: max_size });
         }
         let content_type = ContentType::parse(&self.content_type)?;
-        let title = clean_text(self.title, 200, "title")?;
-        let description = clean_text(self.description, 5000, "description")?;
+        let title = clean_text(self.title, 200, "title").map_err(UploadError::InvalidInput)?;
+        let description =
+            clean_text(self.description, 5000, "description").map_err(UploadError::InvalidInput)?;
         Ok(ValidUpload {
             size: self.size,
             content_type,
@@ -80,29 +81,6 @@ impl UploadRequest {
             visibility: self.visibility.unwrap_or_default(),
         })
     }
-}
-
-/// Trims text and checks its length; control characters other than newlines are refused.
-pub fn clean_text(
-    raw: Option<String>,
-    max_chars: usize,
-    field: &str,
-) -> Result<String, UploadError> {
-    let text = raw.unwrap_or_default().trim().to_owned();
-    if text.chars().count() > max_chars {
-        return Err(UploadError::InvalidInput(format!(
-            "{field} must be at most {max_chars} characters"
-        )));
-    }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(UploadError::InvalidInput(format!(
-            "{field} must not contain control characters"
-        )));
-    }
-    Ok(text)
 }
 
 #[cfg(test)]

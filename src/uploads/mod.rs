@@ -14,7 +14,6 @@ mod reserve;
 mod routes;
 pub mod sweeper;
 
-pub use domain::clean_text;
 pub use error::UploadError;
 pub use grant_writer::GrantWriter;
 pub use routes::configure;

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use actix_http::RequestHead;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
 
 use super::SocketRefused;
 use crate::config::Settings;
@@ -33,6 +34,8 @@ pub struct SocketLimit {
     per_address: usize,
     users: Arc<Counts<String>>,
     addresses: Arc<Counts<IpAddr>>,
+    /// Cancelled when the server stops: every socket then closes with 1012.
+    stopping: CancellationToken,
 }
 
 impl SocketLimit {
@@ -71,6 +74,7 @@ impl SocketLimit {
             per_address,
             users: Arc::default(),
             addresses: Arc::default(),
+            stopping: CancellationToken::new(),
         }
     }
 
@@ -98,6 +102,11 @@ impl SocketLimit {
         })
     }
 
+    /// Tells every socket to close because the service restarts.
+    pub fn shut_down(&self) {
+        self.stopping.cancel();
+    }
+
     /// Waits until every socket has closed, or `limit` has passed.
     pub async fn wait_closed(&self, limit: Duration) {
         // All places back means no socket is left; `max` fits in u32 (see MAX_PERMITS).
@@ -115,6 +124,11 @@ pub(super) struct Slot {
 }
 
 impl Slot {
+    /// Cancelled when the server stops.
+    pub fn stopping(&self) -> CancellationToken {
+        self.limit.stopping.clone()
+    }
+
     /// Adds the user's place; refused when they already hold as many sockets as allowed.
     pub fn for_user(mut self, user_id: &str) -> Result<Slot, SocketRefused> {
         let max = self.limit.per_user;

@@ -2,9 +2,10 @@
 //!
 //! actix-http hands every `Upgrade: websocket` request to [`upgrade::service`] together
 //! with the TCP connection. The request is checked there like any other (who is asking,
-//! what they may open: [`routes`]), answered with `101 Switching Protocols` or an error,
-//! and the bare socket goes to the connection's task, split into a [`MessageStream`]
-//! (reading) and a [`Session`] (writing).
+//! then what they may open: the [`Endpoint`] of its path, from the table `startup.rs`
+//! builds), answered with `101 Switching Protocols` or an error, and the bare socket goes
+//! to the endpoint's task, split into a [`MessageStream`] (reading) and a [`Session`]
+//! (writing). Upgrades get the span and metrics of HTTP requests, named by route.
 //!
 //! Why not keep the socket inside actix-web, as actix-ws does: the HTTP/1 dispatcher
 //! keeps an 8 KiB read and an 8 KiB write buffer, its own task and a channel for every
@@ -17,19 +18,20 @@
 //! Before any of that, a request must find room ([`limits`]): on the node, for its user
 //! and for its client address, else it is refused with 503 or 429.
 
+mod endpoints;
 mod error;
 mod limits;
 mod reader;
-mod routes;
 mod socket;
 mod upgrade;
 mod writer;
 
 pub use actix_http::ws::{CloseCode, CloseReason, ProtocolError};
+pub use endpoints::{Accepted, Endpoint, Endpoints, SocketRequest};
 pub use error::SocketRefused;
 pub use limits::SocketLimit;
 pub use reader::{Message, MessageStream};
-pub use upgrade::service;
+pub use upgrade::{service, Upgrades};
 pub use writer::{Closed, Session};
 
 /// A close frame's reason: the code and a sentence saying why and what to do.

@@ -12,7 +12,7 @@ use super::limits::Slot;
 /// lock; it closes when both have dropped it, and gives its slot back then.
 pub(super) struct Socket {
     pub stream: TcpStream,
-    _slot: Slot,
+    slot: Slot,
 }
 
 impl Socket {
@@ -20,10 +20,12 @@ impl Socket {
         // Frames are small and latency matters more than packet count.
         let _ = stream.set_nodelay(true);
         forget_previous_owner(&stream);
-        Arc::new(Socket {
-            stream,
-            _slot: slot,
-        })
+        Arc::new(Socket { stream, slot })
+    }
+
+    /// The slot this socket holds in the node's limits.
+    pub fn slot(&self) -> &Slot {
+        &self.slot
     }
 }
 

@@ -42,6 +42,12 @@ impl Session {
         }
     }
 
+    /// Cancelled when the server stops: the socket should then close with 1012
+    /// ([`super::CloseCode::Restart`]).
+    pub fn stopping(&self) -> tokio_util::sync::CancellationToken {
+        self.socket.slot().stopping()
+    }
+
     pub async fn text(&mut self, text: impl Into<ByteString>) -> Result<(), Closed> {
         self.send(WsMessage::Text(text.into())).await
     }

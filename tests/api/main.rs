@@ -44,4 +44,5 @@ mod uploads;
 mod webhook_targets;
 mod worker_crash;
 mod ws;
+mod ws_metrics;
 mod ws_upgrade;

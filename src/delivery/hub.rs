@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use bytestring::ByteString;
-use tokio::sync::{mpsc, Semaphore, SemaphorePermit};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::accounts::Presence;
+use super::Presence;
 
 /// What a connection's writer sends.
 #[derive(Debug, Clone)]
@@ -70,16 +70,9 @@ pub struct Hub {
     inner: Mutex<Inner>,
     next_id: AtomicU64,
     queue_frames: usize,
-    shutdown: CancellationToken,
     subscriptions: OnceLock<mpsc::UnboundedSender<Subscription>>,
-    /// Connections setting up at once (loading groups, backlog, presence). A reconnect
-    /// storm then queues cheaply instead of holding thousands of database calls' state
-    /// at once, memory the allocator keeps long after the storm.
-    setups: Semaphore,
 }
 
-/// Most connections that set up at once; the rest wait their turn.
-const CONCURRENT_SETUPS: usize = 32;
 /// Most sync rooms one connection may be in, so a client cannot grow its entry unbounded.
 pub const MAX_ROOMS_PER_CONN: usize = 32;
 
@@ -90,16 +83,8 @@ impl Hub {
             inner: Mutex::new(Inner::default()),
             next_id: AtomicU64::new(1),
             queue_frames: queue_frames.max(1),
-            shutdown: CancellationToken::new(),
             subscriptions: OnceLock::new(),
-            setups: Semaphore::new(CONCURRENT_SETUPS),
         }
-    }
-
-    /// Waits for a turn to set a connection up; the turn ends when the permit drops.
-    pub async fn setup_turn(&self) -> Option<SemaphorePermit<'_>> {
-        // The semaphore is never closed, so this is always Some.
-        self.setups.acquire().await.ok()
     }
 
     /// Reports subscription changes to `tx` from now on (set once, by the Redis link).
@@ -117,16 +102,6 @@ impl Hub {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves plain maps behind, still usable.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Cancelled when the server stops; connections then close with 1012.
-    pub fn shutdown_token(&self) -> CancellationToken {
-        self.shutdown.clone()
-    }
-
-    /// Tells every connection to close because the service restarts.
-    pub fn shut_down(&self) {
-        self.shutdown.cancel();
     }
 
     /// Registers a connection of `user_id`, who belongs to `groups`.

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::hub::{Hub, Outbound, Subscription};
-use crate::accounts::Presence;
+use super::Presence;
 use crate::config::Settings;
 use secrecy::ExposeSecret;
 

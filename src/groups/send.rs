@@ -1,10 +1,10 @@
 //! Storing and fanning out one group message: the path `group.send` frames and the group
 //! page's form both take, so both check the same limits and give the same guarantees.
 
-use super::frames::ServerFrame;
-use super::route;
-use crate::groups::store::{self, Appended, MessageRow};
+use super::store::{self, Appended, MessageRow};
+use crate::delivery::ServerFrame;
 use crate::state::AppState;
+use crate::time_util::rfc3339;
 
 /// Longest `client_msg_id` accepted.
 pub const MAX_CLIENT_MSG_ID: usize = 128;
@@ -49,6 +49,17 @@ pub async fn store_message(
 
 /// Sends a stored message to every online member, except the connection `skip`.
 pub async fn fan_out(state: &AppState, group_id: &str, row: &MessageRow, skip: Option<u64>) {
-    let frame = ServerFrame::message(group_id, row).encode();
-    route::to_group(state, group_id, frame, skip).await;
+    let frame = message_frame(group_id, row).encode();
+    state.delivery.to_group(group_id, frame, skip).await;
+}
+
+/// The `group.message` frame of a stored row.
+pub fn message_frame<'a>(group_id: &'a str, row: &'a MessageRow) -> ServerFrame<'a> {
+    ServerFrame::GroupMessage {
+        group_id,
+        seq: row.seq,
+        from: &row.sender_id,
+        body: &row.body,
+        sent_at: rfc3339(row.sent_at),
+    }
 }
