@@ -1,7 +1,9 @@
-//! Accounts and sessions: sign up, sign in, refresh, the caller's own profile and presence.
+//! Accounts and sessions: sign up, sign in (the API and the browser's sign-in and sign-out
+//! forms), refresh, the caller's own profile and presence.
 
 mod domain;
 mod error;
+mod page;
 pub mod presence;
 mod routes;
 mod sign_in;

@@ -23,7 +23,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_session)
         .service(refresh_session)
         .service(me)
-        .service(set_presence);
+        .service(set_presence)
+        .service(super::page::login_form)
+        .service(super::page::login)
+        .service(super::page::logout);
 }
 
 /// Sign-up input.

@@ -1,12 +1,11 @@
 //! The page shell every HTML page stands on, whichever domain fills it: the headers and
 //! caching of a page, browser sessions (the `Visitor` of a page) with their anti-forgery
-//! tokens, the sign-in and sign-out forms that open and close them, page errors, and the
-//! fallback for paths nothing else answers.
+//! tokens, page errors, and the fallback for paths nothing else answers.
 //!
-//! Page domains (blog, groups, sync, live) import from here; nothing here imports them.
+//! Page domains (accounts' sign-in forms, blog, groups, sync, live) import from here;
+//! nothing here imports them.
 
 mod error;
-mod login;
 pub(crate) mod page;
 pub(crate) mod session;
 mod session_store;
@@ -16,13 +15,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use error::PageError;
 
-/// Registers the form limits of every page, sign-in and sign-out, and the fallback for
-/// unknown paths.
+/// Registers the form limits of every page and the fallback for unknown paths.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.app_data(form_config())
-        .service(login::login_form)
-        .service(login::login)
-        .service(login::logout)
         .default_service(web::to(error::fallback));
 }
 

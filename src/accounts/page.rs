@@ -12,13 +12,14 @@ use serde::Deserialize;
 use subtle::ConstantTimeEq;
 use utoipa::{IntoParams, ToSchema};
 
-use super::error::PageError;
-use super::page::{self, Caching};
-use super::session::{self, Visitor};
-use crate::accounts::{check_credentials, SignInError, Username};
+use super::domain::Username;
+use super::sign_in::{check_credentials, SignInError};
 use crate::error::set_retry_after;
 use crate::net::ClientIp;
 use crate::state::AppState;
+use crate::web::page::{self, Caching};
+use crate::web::session::{self, Visitor};
+use crate::web::PageError;
 
 /// The sign-in form's anti-forgery cookie, scoped to `/login`.
 const CSRF_COOKIE: &str = "imshare_login";
