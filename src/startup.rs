@@ -72,7 +72,7 @@ impl Application {
         let port = http.local_addr()?.port();
         // Absolute URLs fall back to the listen address: make it the one really bound.
         settings.server.listen = http.local_addr()?.to_string();
-        crate::net::public_url::warn_if_unreachable(&settings);
+        crate::web::public_url::warn_if_unreachable(&settings);
         let delivery = Delivery::connect(&settings).await?;
         let relays = Arc::new(Relays::default());
         // Ended rights reach sync rooms and live shares through delivery, which knows
@@ -264,6 +264,8 @@ fn app(
     let (app, api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
+        // The bearer-token extractor needs only the keys, so auth/ need not know AppState.
+        .app_data(web::Data::from(state.tokens.clone()))
         .app_data(web::Data::new(state))
         .app_data(web::Data::from(relays))
         .app_data(grant_writer)

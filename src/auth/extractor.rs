@@ -5,8 +5,8 @@ use std::future::{ready, Ready};
 use actix_web::http::header::{HeaderMap, AUTHORIZATION};
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
+use super::TokenKeys;
 use crate::error::CommonError;
-use crate::state::AppState;
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone)]
@@ -24,14 +24,11 @@ impl FromRequest for AuthUser {
 }
 
 fn authenticate(req: &HttpRequest) -> Result<AuthUser, CommonError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| CommonError::Unexpected(anyhow::anyhow!("AppState is not registered")))?;
+    let keys = req
+        .app_data::<web::Data<TokenKeys>>()
+        .ok_or_else(|| CommonError::Unexpected(anyhow::anyhow!("TokenKeys are not registered")))?;
     let token = bearer_token(req).ok_or(CommonError::Unauthenticated)?;
-    let claims = state
-        .tokens
-        .verify(token)
-        .ok_or(CommonError::InvalidToken)?;
+    let claims = keys.verify(token).ok_or(CommonError::InvalidToken)?;
     Ok(AuthUser { id: claims.sub })
 }
 

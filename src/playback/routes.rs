@@ -11,9 +11,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::{playlist, store};
 use crate::auth::AuthUser;
 use crate::media::{find_visible, MediaError};
-use crate::net::public_base;
 use crate::state::AppState;
 use crate::time_util::rfc3339;
+use crate::web::public_url::public_base;
 
 /// Registers the playback routes.
 pub fn configure(cfg: &mut ServiceConfig) {

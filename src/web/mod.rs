@@ -7,6 +7,7 @@
 
 mod error;
 pub(crate) mod page;
+pub mod public_url;
 pub(crate) mod session;
 mod session_store;
 

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-pub use crate::net::{is_https, public_base};
+pub use super::public_url::{is_https, public_base};
 use crate::state::AppState;
 
 /// How long shared caches and browsers may keep a page that looks the same to everyone.

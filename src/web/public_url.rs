@@ -8,8 +8,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::HttpRequest;
 
-use super::client_ip::via_trusted_proxy;
 use crate::config::Settings;
+use crate::net::client_ip::via_trusted_proxy;
 use crate::state::AppState;
 
 /// `scheme://host[:port]` without a trailing slash.
