@@ -2,10 +2,12 @@
 
 mod error;
 mod routes;
+mod status;
 mod store;
 mod visibility;
 
 pub use error::MediaError;
 pub use routes::configure;
+pub use status::MediaStatus;
 pub use store::{count_play, find_visible, MediaRow};
 pub use visibility::{can_view, Visibility};

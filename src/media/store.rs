@@ -1,9 +1,9 @@
 //! SQL for media records.
 
+use super::MediaStatus;
 use crate::db::{usage_shard, Db};
-use crate::on_pool;
 use crate::time_util::now_ms;
-use crate::visible_to;
+use crate::{jobs, on_pool, visible_to};
 
 /// A media record with its owner's username.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -15,7 +15,7 @@ pub struct MediaRow {
     pub description: String,
     pub visibility: String,
     pub kind: String,
-    pub status: String,
+    pub status: MediaStatus,
     pub progress: i32,
     pub duration_ms: Option<i64>,
     pub width: Option<i32>,
@@ -94,6 +94,26 @@ pub async fn delete(db: &Db, media: &MediaRow) -> Result<bool, sqlx::Error> {
         }
         sqlx::query(user).bind(bytes).bind(&media.owner_id).execute(&mut *tx).await?;
         sqlx::query(usage).bind(bytes).bind(usage_shard()).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Puts a failed media back in processing with a fresh transcode job (attempts start over).
+/// False if the media was not failed (any more): a concurrent retry won.
+pub async fn requeue_failed(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let media = "UPDATE media SET status = $1, progress = 0, failure = NULL, updated_at = $2 \
+                 WHERE id = $3 AND status = $4";
+    on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        let marked = sqlx::query(media)
+            .bind(MediaStatus::Processing).bind(now).bind(id).bind(MediaStatus::Failed)
+            .execute(&mut *tx).await?;
+        if marked.rows_affected() == 0 {
+            return Ok(false);
+        }
+        jobs::requeue_transcode(&mut *tx, id, now).await?;
         tx.commit().await?;
         Ok(true)
     })

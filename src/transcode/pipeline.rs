@@ -10,6 +10,7 @@ use super::scratch::Scratch;
 use super::store::{self, JobMedia, ReadyOutputs, RenditionRow};
 use crate::events;
 use crate::jobs::ClaimedJob;
+use crate::media::MediaStatus;
 use crate::state::AppState;
 use crate::storage::{keys, StoreError};
 
@@ -45,7 +46,7 @@ pub async fn process(
     let Some(row) = store::job_media(&state.db, &job.media_id).await? else {
         return Ok(()); // deleted meanwhile: nothing to do
     };
-    if row.status != "processing" {
+    if row.status != MediaStatus::Processing {
         return Ok(());
     }
     store::reset_outputs(&state.db, &row.id).await?;

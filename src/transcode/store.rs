@@ -1,6 +1,7 @@
 //! SQL for what the transcoder records about a media.
 
 use crate::db::{usage_shard, Db};
+use crate::media::MediaStatus;
 use crate::on_pool;
 use crate::time_util::now_ms;
 
@@ -11,7 +12,7 @@ pub struct JobMedia {
     pub owner_id: String,
     pub object_key: String,
     pub size_bytes: i64,
-    pub status: String,
+    pub status: MediaStatus,
 }
 
 /// The media of a job, if it still exists.
@@ -106,14 +107,14 @@ pub struct ReadyOutputs {
 
 /// Marks the media ready and counts its renditions against quota and store room.
 pub async fn mark_ready(db: &Db, media: &JobMedia, out: &ReadyOutputs) -> Result<(), sqlx::Error> {
-    let ready = "UPDATE media SET status = 'ready', progress = 100, hls_complete = TRUE, mp4_key = $1, audio_key = $2, \
-                 poster_key = $3, derived_bytes = $4, duration_ms = $5, failure = NULL, updated_at = $6 WHERE id = $7";
+    let ready = "UPDATE media SET status = $1, progress = 100, hls_complete = TRUE, mp4_key = $2, audio_key = $3, \
+                 poster_key = $4, derived_bytes = $5, duration_ms = $6, failure = NULL, updated_at = $7 WHERE id = $8";
     let user = "UPDATE users SET used_bytes = used_bytes + $1 WHERE id = $2";
     let usage = "UPDATE store_usage SET stored_bytes = stored_bytes + $1 WHERE id = $2";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
         sqlx::query(ready)
-            .bind(&out.mp4_key).bind(&out.audio_key).bind(&out.poster_key).bind(out.derived_bytes)
+            .bind(MediaStatus::Ready).bind(&out.mp4_key).bind(&out.audio_key).bind(&out.poster_key).bind(out.derived_bytes)
             .bind(out.duration_ms).bind(now_ms()).bind(&media.id)
             .execute(&mut *tx).await?;
         sqlx::query(user).bind(out.derived_bytes).bind(&media.owner_id).execute(&mut *tx).await?;
@@ -135,13 +136,13 @@ pub async fn mark_failed(
     } else {
         0
     };
-    let failed = "UPDATE media SET status = 'failed', failure = $1, size_bytes = size_bytes - $2, updated_at = $3 \
-                  WHERE id = $4";
+    let failed = "UPDATE media SET status = $1, failure = $2, size_bytes = size_bytes - $3, updated_at = $4 \
+                  WHERE id = $5";
     let user = "UPDATE users SET used_bytes = used_bytes - $1 WHERE id = $2";
     let usage = "UPDATE store_usage SET stored_bytes = stored_bytes - $1 WHERE id = $2";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
-        sqlx::query(failed).bind(reason).bind(freed).bind(now_ms()).bind(&media.id).execute(&mut *tx).await?;
+        sqlx::query(failed).bind(MediaStatus::Failed).bind(reason).bind(freed).bind(now_ms()).bind(&media.id).execute(&mut *tx).await?;
         sqlx::query(user).bind(freed).bind(&media.owner_id).execute(&mut *tx).await?;
         sqlx::query(usage).bind(freed).bind(usage_shard()).execute(&mut *tx).await?;
         tx.commit().await

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use sqlx::QueryBuilder;
 
+use super::state::UploadState;
 use super::store::{Refusal, StoreRoom, UploadRow};
 use crate::db::{usage_shard, Db, Pool};
 
@@ -58,6 +59,7 @@ where
     i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<String>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<i64>: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    UploadState: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
     let mut users = QueryBuilder::<DB>::new(
         "SELECT id, used_bytes + reserved_bytes AS taken, quota_bytes FROM users WHERE id IN (",
@@ -152,7 +154,7 @@ where
             .push_bind(r.method.clone())
             .push_bind(r.s3_upload_id.clone())
             .push_bind(r.part_size)
-            .push_bind(r.state.clone())
+            .push_bind(r.state)
             .push_bind(r.expires_at)
             .push_bind(r.created_at);
     });
