@@ -160,11 +160,6 @@ impl Db {
     }
 }
 
-/// A random row of the sharded `store_usage` counters (see migration 0001).
-pub fn usage_shard() -> i64 {
-    rand::random::<u8>() as i64 % 16 + 1
-}
-
 /// True for a unique-key violation, which callers turn into a 409.
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())

@@ -1,9 +1,9 @@
 //! SQL for media records.
 
 use super::MediaStatus;
-use crate::db::{usage_shard, Db};
+use crate::db::Db;
 use crate::time_util::now_ms;
-use crate::{jobs, on_pool, visible_to};
+use crate::{jobs, on_pool, quota, visible_to};
 
 /// A media record with its owner's username.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -80,20 +80,17 @@ pub async fn update(
         .execute(p).await.map(|_| ()))
 }
 
-/// Deletes the record and returns its bytes (original and renditions) to the owner's
-/// quota and the store's room.
+/// Deletes the record and frees its bytes (original and renditions) from the owner's
+/// quota and the store's room. False if it was already gone.
 pub async fn delete(db: &Db, media: &MediaRow) -> Result<bool, sqlx::Error> {
     let bytes = media.size_bytes + media.derived_bytes;
     let remove = "DELETE FROM media WHERE id = $1";
-    let user = "UPDATE users SET used_bytes = used_bytes - $1 WHERE id = $2";
-    let usage = "UPDATE store_usage SET stored_bytes = stored_bytes - $1 WHERE id = $2";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
         if sqlx::query(remove).bind(&media.id).execute(&mut *tx).await?.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query(user).bind(bytes).bind(&media.owner_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(bytes).bind(usage_shard()).execute(&mut *tx).await?;
+        quota::free(&mut *tx, &media.owner_id, bytes).await?;
         tx.commit().await?;
         Ok(true)
     })

@@ -1,9 +1,9 @@
 //! SQL for what the transcoder records about a media.
 
-use crate::db::{usage_shard, Db};
+use crate::db::Db;
 use crate::media::MediaStatus;
-use crate::on_pool;
 use crate::time_util::now_ms;
+use crate::{on_pool, quota};
 
 /// What the transcoder needs to know about the media of a job.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -109,16 +109,13 @@ pub struct ReadyOutputs {
 pub async fn mark_ready(db: &Db, media: &JobMedia, out: &ReadyOutputs) -> Result<(), sqlx::Error> {
     let ready = "UPDATE media SET status = $1, progress = 100, hls_complete = TRUE, mp4_key = $2, audio_key = $3, \
                  poster_key = $4, derived_bytes = $5, duration_ms = $6, failure = NULL, updated_at = $7 WHERE id = $8";
-    let user = "UPDATE users SET used_bytes = used_bytes + $1 WHERE id = $2";
-    let usage = "UPDATE store_usage SET stored_bytes = stored_bytes + $1 WHERE id = $2";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
         sqlx::query(ready)
             .bind(MediaStatus::Ready).bind(&out.mp4_key).bind(&out.audio_key).bind(&out.poster_key).bind(out.derived_bytes)
             .bind(out.duration_ms).bind(now_ms()).bind(&media.id)
             .execute(&mut *tx).await?;
-        sqlx::query(user).bind(out.derived_bytes).bind(&media.owner_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(out.derived_bytes).bind(usage_shard()).execute(&mut *tx).await?;
+        quota::add(&mut *tx, &media.owner_id, out.derived_bytes).await?;
         tx.commit().await
     })
 }
@@ -138,13 +135,10 @@ pub async fn mark_failed(
     };
     let failed = "UPDATE media SET status = $1, failure = $2, size_bytes = size_bytes - $3, updated_at = $4 \
                   WHERE id = $5";
-    let user = "UPDATE users SET used_bytes = used_bytes - $1 WHERE id = $2";
-    let usage = "UPDATE store_usage SET stored_bytes = stored_bytes - $1 WHERE id = $2";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
         sqlx::query(failed).bind(MediaStatus::Failed).bind(reason).bind(freed).bind(now_ms()).bind(&media.id).execute(&mut *tx).await?;
-        sqlx::query(user).bind(freed).bind(&media.owner_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(freed).bind(usage_shard()).execute(&mut *tx).await?;
+        quota::free(&mut *tx, &media.owner_id, freed).await?;
         tx.commit().await
     })
 }

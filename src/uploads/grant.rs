@@ -8,9 +8,10 @@ use utoipa::ToSchema;
 
 use super::domain::ValidUpload;
 use super::state::UploadState;
-use super::store::{Refusal, StoreRoom, UploadRow};
+use super::store::UploadRow;
 use super::GrantWriter;
 use super::UploadError;
+use crate::quota::{Refusal, StoreRoom};
 use crate::state::AppState;
 use crate::storage::keys;
 use crate::time_util::{now_ms, rfc3339};

@@ -1,11 +1,11 @@
-//! SQL for uploads: reservations against quota and store room are taken and released in
-//! the same transaction as the upload's state change, so they can never drift apart.
+//! SQL for uploads. Each state change moves the upload's bytes in the quota module on
+//! the same transaction, so the counters can never drift from the uploads they count.
 
 use super::state::UploadState;
-use crate::db::{usage_shard, Db};
+use crate::db::Db;
 use crate::media::MediaStatus;
 use crate::time_util::now_ms;
-use crate::{jobs, on_pool};
+use crate::{jobs, on_pool, quota};
 
 /// An upload as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -35,21 +35,6 @@ macro_rules! upload_columns {
     };
 }
 
-/// How much room the store has, as the reservation check needs it.
-pub struct StoreRoom {
-    /// Bytes the store can take before reservations.
-    pub limit: u64,
-    /// Whether bytes already stored count against `limit` (an external store's fixed
-    /// capacity) or are already out of it (free disk space of the embedded store).
-    pub stored_counts: bool,
-}
-
-/// Why a reservation was refused.
-pub enum Refusal {
-    StoreFull,
-    QuotaExceeded { used: i64, limit: i64 },
-}
-
 /// The caller's upload with this id; other users' uploads are not found.
 pub async fn find_for_user(
     db: &Db,
@@ -72,7 +57,7 @@ pub async fn media_status(db: &Db, media_id: &str) -> Result<Option<MediaStatus>
     Ok(row.map(|(s,)| s))
 }
 
-/// Marks a pending upload completed, moves its bytes from reserved to used, creates the
+/// Marks a pending upload completed, commits its bytes from reserved to used, creates the
 /// media row (its original at `media_key`) and queues its transcode; `slot_pending` leaves
 /// the upload's own key for the sweeper to clear. False if the upload was no longer pending.
 pub async fn complete(
@@ -84,9 +69,6 @@ pub async fn complete(
     let now = now_ms();
     let mark = "UPDATE uploads SET state = $1, completed_at = $2, slot_pending = $3 \
                 WHERE id = $4 AND state = $5";
-    let user = "UPDATE users SET reserved_bytes = reserved_bytes - $1, used_bytes = used_bytes + $1 WHERE id = $2";
-    let usage =
-        "UPDATE store_usage SET reserved_bytes = reserved_bytes - $1, stored_bytes = stored_bytes + $1 WHERE id = $2";
     let media = "INSERT INTO media (id, owner_id, title, description, visibility, kind, status, progress, size_bytes, \
                  content_type, object_key, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $11, $11)";
@@ -104,8 +86,7 @@ pub async fn complete(
         if marked.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query(user).bind(upload.size_bytes).bind(&upload.user_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(upload.size_bytes).bind(usage_shard()).execute(&mut *tx).await?;
+        quota::commit(&mut *tx, &upload.user_id, upload.size_bytes).await?;
         sqlx::query(media)
             .bind(&upload.media_id).bind(&upload.user_id).bind(&upload.title).bind(&upload.description)
             .bind(&upload.visibility).bind(kind).bind(MediaStatus::Processing).bind(upload.size_bytes)
@@ -117,7 +98,7 @@ pub async fn complete(
     })
 }
 
-/// Ends a pending upload as `aborted` or `expired` and frees its reservations.
+/// Ends a pending upload as `aborted` or `expired` and releases its reservation.
 /// False if it was no longer pending.
 pub async fn release(
     db: &Db,
@@ -125,8 +106,6 @@ pub async fn release(
     final_state: UploadState,
 ) -> Result<bool, sqlx::Error> {
     let mark = "UPDATE uploads SET state = $1 WHERE id = $2 AND state = $3";
-    let user = "UPDATE users SET reserved_bytes = reserved_bytes - $1 WHERE id = $2";
-    let usage = "UPDATE store_usage SET reserved_bytes = reserved_bytes - $1 WHERE id = $2";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
         let marked = sqlx::query(mark)
@@ -135,8 +114,7 @@ pub async fn release(
         if marked.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query(user).bind(upload.size_bytes).bind(&upload.user_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(upload.size_bytes).bind(usage_shard()).execute(&mut *tx).await?;
+        quota::release(&mut *tx, &upload.user_id, upload.size_bytes).await?;
         tx.commit().await?;
         Ok(true)
     })
