@@ -80,16 +80,18 @@ pub async fn update(
         .execute(p).await.map(|_| ()))
 }
 
-/// Deletes the record and frees its bytes (original and renditions) from the owner's
-/// quota and the store's room. False if it was already gone.
+/// Deletes the record and frees the bytes it held (original and renditions) from the
+/// owner's quota and the store's room. False if it was already gone.
 pub async fn delete(db: &Db, media: &MediaRow) -> Result<bool, sqlx::Error> {
-    let bytes = media.size_bytes + media.derived_bytes;
-    let remove = "DELETE FROM media WHERE id = $1";
+    // The bytes are read by the DELETE itself: a transcode that finished since `media` was
+    // read has added renditions, and they go too.
+    let remove = "DELETE FROM media WHERE id = $1 RETURNING size_bytes + derived_bytes";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
-        if sqlx::query(remove).bind(&media.id).execute(&mut *tx).await?.rows_affected() == 0 {
+        let held: Option<(i64,)> = sqlx::query_as(remove).bind(&media.id).fetch_optional(&mut *tx).await?;
+        let Some((bytes,)) = held else {
             return Ok(false);
-        }
+        };
         quota::free(&mut *tx, &media.owner_id, bytes).await?;
         tx.commit().await?;
         Ok(true)

@@ -105,40 +105,60 @@ pub struct ReadyOutputs {
     pub duration_ms: i64,
 }
 
-/// Marks the media ready and counts its renditions against quota and store room.
-pub async fn mark_ready(db: &Db, media: &JobMedia, out: &ReadyOutputs) -> Result<(), sqlx::Error> {
+/// Marks the media ready and adds its renditions to the owner's quota and the store's
+/// usage. False, counting nothing, if the media is no longer processing: deleted while it
+/// was transcoded, or settled by another attempt.
+pub async fn mark_ready(
+    db: &Db,
+    media: &JobMedia,
+    out: &ReadyOutputs,
+) -> Result<bool, sqlx::Error> {
     let ready = "UPDATE media SET status = $1, progress = 100, hls_complete = TRUE, mp4_key = $2, audio_key = $3, \
-                 poster_key = $4, derived_bytes = $5, duration_ms = $6, failure = NULL, updated_at = $7 WHERE id = $8";
+                 poster_key = $4, derived_bytes = $5, duration_ms = $6, failure = NULL, updated_at = $7 \
+                 WHERE id = $8 AND status = $9";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
-        sqlx::query(ready)
-            .bind(MediaStatus::Ready).bind(&out.mp4_key).bind(&out.audio_key).bind(&out.poster_key).bind(out.derived_bytes)
-            .bind(out.duration_ms).bind(now_ms()).bind(&media.id)
+        let marked = sqlx::query(ready)
+            .bind(MediaStatus::Ready).bind(&out.mp4_key).bind(&out.audio_key).bind(&out.poster_key)
+            .bind(out.derived_bytes).bind(out.duration_ms).bind(now_ms()).bind(&media.id)
+            .bind(MediaStatus::Processing)
             .execute(&mut *tx).await?;
+        if marked.rows_affected() == 0 {
+            return Ok(false);
+        }
         quota::add(&mut *tx, &media.owner_id, out.derived_bytes).await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(true)
     })
 }
 
 /// Marks the media failed with a reason a person can read. If its original was removed
-/// from the store, its bytes go back to the owner's quota and the store's room.
+/// from the store, its bytes are freed from the owner's quota and the store's usage.
+/// False, freeing nothing, if the media is no longer processing (deleted meanwhile).
 pub async fn mark_failed(
     db: &Db,
     media: &JobMedia,
     reason: &str,
     original_removed: bool,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let freed = if original_removed {
         media.size_bytes
     } else {
         0
     };
     let failed = "UPDATE media SET status = $1, failure = $2, size_bytes = size_bytes - $3, updated_at = $4 \
-                  WHERE id = $5";
+                  WHERE id = $5 AND status = $6";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
-        sqlx::query(failed).bind(MediaStatus::Failed).bind(reason).bind(freed).bind(now_ms()).bind(&media.id).execute(&mut *tx).await?;
+        let marked = sqlx::query(failed)
+            .bind(MediaStatus::Failed).bind(reason).bind(freed).bind(now_ms()).bind(&media.id)
+            .bind(MediaStatus::Processing)
+            .execute(&mut *tx).await?;
+        if marked.rows_affected() == 0 {
+            return Ok(false);
+        }
         quota::free(&mut *tx, &media.owner_id, freed).await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(true)
     })
 }
