@@ -17,6 +17,7 @@ pub mod media;
 pub mod net;
 pub mod ops;
 pub mod playback;
+pub mod quota;
 pub mod realtime;
 pub mod social;
 pub mod startup;

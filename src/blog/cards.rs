@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use super::runtime::BlogRuntime;
 use super::store::{self, ClipRow};
+use crate::media::MediaStatus;
 use crate::state::AppState;
 use crate::web::PageError;
 
@@ -17,7 +18,7 @@ pub async fn cards(
 ) -> Result<Vec<ClipCard>, PageError> {
     let mut cards = Vec::with_capacity(rows.len());
     for row in rows {
-        let status = clip_status(&row.status, row.progress);
+        let status = clip_status(row.status, row.progress);
         let poster_url = match (&row.poster_key, status) {
             (Some(key), ClipStatus::Ready) => Some(rt.presign(state, key).await?),
             _ => None,
@@ -46,12 +47,12 @@ pub fn users(rows: Vec<store::UserRef>) -> Vec<UserRef> {
         .collect()
 }
 
-/// The stored status as the views know it; anything unknown is still processing.
-pub fn clip_status(status: &str, progress: i32) -> ClipStatus {
+/// The status as the views know it.
+pub fn clip_status(status: MediaStatus, progress: i32) -> ClipStatus {
     match status {
-        "ready" => ClipStatus::Ready,
-        "failed" => ClipStatus::Failed,
-        _ => ClipStatus::Processing {
+        MediaStatus::Ready => ClipStatus::Ready,
+        MediaStatus::Failed => ClipStatus::Failed,
+        MediaStatus::Processing => ClipStatus::Processing {
             progress: progress.clamp(0, 100),
         },
     }
@@ -72,10 +73,10 @@ mod tests {
     fn dates_and_states() {
         assert_eq!(date(1_772_409_600_000), "2026-03-02");
         assert_eq!(
-            clip_status("processing", 140),
+            clip_status(MediaStatus::Processing, 140),
             ClipStatus::Processing { progress: 100 }
         );
-        assert_eq!(clip_status("ready", 100), ClipStatus::Ready);
-        assert_eq!(clip_status("failed", 3), ClipStatus::Failed);
+        assert_eq!(clip_status(MediaStatus::Ready, 100), ClipStatus::Ready);
+        assert_eq!(clip_status(MediaStatus::Failed, 3), ClipStatus::Failed);
     }
 }

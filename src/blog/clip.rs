@@ -8,7 +8,7 @@ use super::cards::date;
 use super::runtime::BlogRuntime;
 use super::store;
 use crate::accounts::find_user_by_id;
-use crate::media::{count_play, find_visible, MediaRow};
+use crate::media::{count_play, find_visible, MediaRow, MediaStatus};
 use crate::state::AppState;
 use crate::web::page::{self, Caching};
 use crate::web::session::Visitor;
@@ -38,14 +38,14 @@ async fn clip_page(
     let owner = find_user_by_id(&state.db, &media.owner_id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let clip_state = match media.status.as_str() {
-        "ready" => ClipState::Ready(player(&state, &rt, &visitor, &media, files).await?),
-        "failed" => ClipState::Failed {
+    let clip_state = match media.status {
+        MediaStatus::Ready => ClipState::Ready(player(&state, &rt, &visitor, &media, files).await?),
+        MediaStatus::Failed => ClipState::Failed {
             reason: (visitor.id() == media.owner_id)
                 .then(|| media.failure.clone())
                 .flatten(),
         },
-        _ => ClipState::Processing {
+        MediaStatus::Processing => ClipState::Processing {
             progress: media.progress.clamp(0, 100),
             poster_url: match &files.poster_key {
                 Some(key) => Some(rt.presign(&state, key).await?),

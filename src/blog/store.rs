@@ -3,6 +3,7 @@
 //! (`visible_to!`); an empty viewer id is the anonymous visitor, who sees public clips only.
 
 use crate::db::Db;
+use crate::media::MediaStatus;
 use crate::time_util::now_ms;
 use crate::{on_pool, visible_to};
 
@@ -12,7 +13,7 @@ pub struct ClipRow {
     pub id: String,
     pub owner_username: String,
     pub title: String,
-    pub status: String,
+    pub status: MediaStatus,
     pub progress: i32,
     pub duration_ms: Option<i64>,
     pub created_at: i64,
@@ -73,9 +74,10 @@ pub async fn latest(db: &Db, limit: i64) -> Result<Vec<ClipRow>, sqlx::Error> {
         ", CAST(NULL AS BIGINT) AS plays FROM media m JOIN users u ON u.id = m.owner_id ",
         "WHERE ",
         visible_to!("$1"),
-        " AND m.status <> 'failed' ORDER BY m.id DESC LIMIT $2"
+        " AND m.status <> $2 ORDER BY m.id DESC LIMIT $3"
     );
-    on_pool!(db.read(), p => sqlx::query_as(sql).bind("").bind(limit).fetch_all(p).await)
+    on_pool!(db.read(), p => sqlx::query_as(sql)
+        .bind("").bind(MediaStatus::Failed).bind(limit).fetch_all(p).await)
 }
 
 /// The public clips played most since `since_ms`.
@@ -89,9 +91,10 @@ pub async fn hot(db: &Db, since_ms: i64, limit: i64) -> Result<Vec<ClipRow>, sql
         "JOIN media m ON m.id = h.media_id JOIN users u ON u.id = m.owner_id ",
         "WHERE ",
         visible_to!("$2"),
-        " AND m.status <> 'failed' ORDER BY h.plays DESC, m.id DESC LIMIT $3"
+        " AND m.status <> $3 ORDER BY h.plays DESC, m.id DESC LIMIT $4"
     );
-    on_pool!(db.read(), p => sqlx::query_as(sql).bind(since_ms).bind("").bind(limit).fetch_all(p).await)
+    on_pool!(db.read(), p => sqlx::query_as(sql)
+        .bind(since_ms).bind("").bind(MediaStatus::Failed).bind(limit).fetch_all(p).await)
 }
 
 /// Blogs whose user id is `exact_id` or whose names match the lower-case LIKE `pattern`.

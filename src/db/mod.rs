@@ -9,9 +9,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
 
 /// A connected database.
@@ -39,6 +40,36 @@ macro_rules! on_pool {
         match $pool {
             $crate::db::Pool::Sqlite($p) => $body,
             $crate::db::Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+/// A borrowed connection of either backend, usually the caller's open transaction
+/// (`&mut *tx`), for statements that must commit together with the caller's; see [`on_conn!`].
+pub enum Conn<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+impl<'c> From<&'c mut SqliteConnection> for Conn<'c> {
+    fn from(c: &'c mut SqliteConnection) -> Self {
+        Conn::Sqlite(c)
+    }
+}
+
+impl<'c> From<&'c mut PgConnection> for Conn<'c> {
+    fn from(c: &'c mut PgConnection) -> Self {
+        Conn::Postgres(c)
+    }
+}
+
+/// Runs the same code against whichever typed connection `$conn` (a [`Conn`]) is.
+#[macro_export]
+macro_rules! on_conn {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::Conn::Sqlite($c) => $body,
+            $crate::db::Conn::Postgres($c) => $body,
         }
     };
 }
@@ -127,11 +158,6 @@ impl Db {
                    ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at";
         on_pool!(self.write(), p => sqlx::query(sql).bind(now).execute(p).await.map(|_| ()))
     }
-}
-
-/// A random row of the sharded `store_usage` counters (see migration 0001).
-pub fn usage_shard() -> i64 {
-    rand::random::<u8>() as i64 % 16 + 1
 }
 
 /// True for a unique-key violation, which callers turn into a 409.

@@ -1,7 +1,9 @@
 //! SQL for the job queue. PostgreSQL claims with `FOR UPDATE SKIP LOCKED` so workers never
 //! wait on each other; SQLite has a single writer, so one `UPDATE … RETURNING` is atomic.
 
-use crate::db::{Db, Pool};
+use super::state::JobState;
+use crate::db::{Conn, Db, Pool};
+use crate::on_conn;
 use crate::time_util::now_ms;
 
 /// A job this worker holds until `lease_until`.
@@ -22,26 +24,30 @@ pub async fn claim(
     let now = now_ms();
     match db.write() {
         Pool::Sqlite(p) => {
-            let sql = "UPDATE jobs SET state = 'running', lease_until = $1, worker = $2, attempts = attempts + 1, \
-                       updated_at = $3 WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_after <= $3) \
-                       OR (state = 'running' AND lease_until < $3) ORDER BY run_after LIMIT 1) \
+            let sql = "UPDATE jobs SET state = $1, lease_until = $2, worker = $3, attempts = attempts + 1, \
+                       updated_at = $4 WHERE id = (SELECT id FROM jobs WHERE (state = $5 AND run_after <= $4) \
+                       OR (state = $1 AND lease_until < $4) ORDER BY run_after LIMIT 1) \
                        RETURNING id, kind, media_id, attempts";
             sqlx::query_as(sql)
+                .bind(JobState::Running)
                 .bind(now + lease_ms)
                 .bind(worker)
                 .bind(now)
+                .bind(JobState::Queued)
                 .fetch_optional(p)
                 .await
         }
         Pool::Postgres(p) => {
-            let sql = "UPDATE jobs SET state = 'running', lease_until = $1, worker = $2, attempts = attempts + 1, \
-                       updated_at = $3 WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_after <= $3) \
-                       OR (state = 'running' AND lease_until < $3) ORDER BY run_after LIMIT 1 FOR UPDATE SKIP LOCKED) \
+            let sql = "UPDATE jobs SET state = $1, lease_until = $2, worker = $3, attempts = attempts + 1, \
+                       updated_at = $4 WHERE id = (SELECT id FROM jobs WHERE (state = $5 AND run_after <= $4) \
+                       OR (state = $1 AND lease_until < $4) ORDER BY run_after LIMIT 1 FOR UPDATE SKIP LOCKED) \
                        RETURNING id, kind, media_id, attempts";
             sqlx::query_as(sql)
+                .bind(JobState::Running)
                 .bind(now + lease_ms)
                 .bind(worker)
                 .bind(now)
+                .bind(JobState::Queued)
                 .fetch_optional(p)
                 .await
         }
@@ -55,17 +61,17 @@ pub async fn renew_lease(
     worker: &str,
     lease_ms: i64,
 ) -> Result<bool, sqlx::Error> {
-    let sql =
-        "UPDATE jobs SET lease_until = $1 WHERE id = $2 AND worker = $3 AND state = 'running'";
+    let sql = "UPDATE jobs SET lease_until = $1 WHERE id = $2 AND worker = $3 AND state = $4";
     crate::on_pool!(db.write(), p => sqlx::query(sql)
-        .bind(now_ms() + lease_ms).bind(job_id).bind(worker)
+        .bind(now_ms() + lease_ms).bind(job_id).bind(worker).bind(JobState::Running)
         .execute(p).await.map(|r| r.rows_affected() == 1))
 }
 
 /// Marks a job done.
 pub async fn finish(db: &Db, job_id: &str) -> Result<(), sqlx::Error> {
-    let sql = "UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = $1 WHERE id = $2";
-    crate::on_pool!(db.write(), p => sqlx::query(sql).bind(now_ms()).bind(job_id).execute(p).await.map(|_| ()))
+    let sql = "UPDATE jobs SET state = $1, lease_until = NULL, updated_at = $2 WHERE id = $3";
+    crate::on_pool!(db.write(), p => sqlx::query(sql)
+        .bind(JobState::Done).bind(now_ms()).bind(job_id).execute(p).await.map(|_| ()))
 }
 
 /// What became of a failed attempt.
@@ -89,38 +95,48 @@ pub async fn retry_or_fail(
     let now = now_ms();
     if retryable && job.attempts < max_attempts {
         let in_ms = base_backoff_ms * (1i64 << (job.attempts - 1).clamp(0, 10));
-        let sql = "UPDATE jobs SET state = 'queued', run_after = $1, lease_until = NULL, last_error = $2, \
-                   updated_at = $3 WHERE id = $4";
+        let sql =
+            "UPDATE jobs SET state = $1, run_after = $2, lease_until = NULL, last_error = $3, \
+                   updated_at = $4 WHERE id = $5";
         crate::on_pool!(db.write(), p => sqlx::query(sql)
-            .bind(now + in_ms).bind(error).bind(now).bind(&job.id).execute(p).await.map(|_| ()))?;
+            .bind(JobState::Queued).bind(now + in_ms).bind(error).bind(now).bind(&job.id)
+            .execute(p).await.map(|_| ()))?;
         return Ok(RetryOutcome::Retrying { in_ms });
     }
-    let sql = "UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = $1, updated_at = $2 WHERE id = $3";
-    crate::on_pool!(db.write(), p => sqlx::query(sql).bind(error).bind(now).bind(&job.id).execute(p).await.map(|_| ()))?;
+    let sql = "UPDATE jobs SET state = $1, lease_until = NULL, last_error = $2, updated_at = $3 WHERE id = $4";
+    crate::on_pool!(db.write(), p => sqlx::query(sql)
+        .bind(JobState::Failed).bind(error).bind(now).bind(&job.id).execute(p).await.map(|_| ()))?;
     Ok(RetryOutcome::Failed)
 }
 
-/// Puts a failed media back in processing with a fresh transcode job (attempts start over).
-/// False if the media was not failed (any more): a concurrent retry won.
-pub async fn requeue_failed_media(db: &Db, media_id: &str) -> Result<bool, sqlx::Error> {
-    let now = now_ms();
-    let media =
-        "UPDATE media SET status = 'processing', progress = 0, failure = NULL, updated_at = $1 \
-                 WHERE id = $2 AND status = 'failed'";
-    let job = "UPDATE jobs SET state = 'queued', attempts = 0, run_after = $1, lease_until = NULL, worker = NULL, \
-               last_error = NULL, updated_at = $1 WHERE media_id = $2 AND kind = 'transcode'";
-    let insert = "INSERT INTO jobs (id, kind, media_id, state, attempts, run_after, created_at, updated_at) \
-                  VALUES ($1, 'transcode', $2, 'queued', 0, $3, $3, $3)";
-    crate::on_pool!(db.write(), p => {
-        let mut tx = p.begin().await?;
-        if sqlx::query(media).bind(now).bind(media_id).execute(&mut *tx).await?.rows_affected() == 0 {
-            return Ok(false);
+/// Queues the transcode of a new media, on the caller's transaction.
+pub async fn enqueue_transcode<'c>(
+    conn: impl Into<Conn<'c>>,
+    media_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let sql = "INSERT INTO jobs (id, kind, media_id, state, attempts, run_after, created_at, updated_at) \
+               VALUES ($1, 'transcode', $2, $3, 0, $4, $4, $4)";
+    on_conn!(conn.into(), c => sqlx::query(sql)
+        .bind(uuid::Uuid::now_v7().to_string()).bind(media_id).bind(JobState::Queued).bind(now)
+        .execute(c).await.map(|_| ()))
+}
+
+/// Gives a media's transcode job a fresh set of attempts, due now (or queues one if it has
+/// none), on the caller's transaction.
+pub async fn requeue_transcode<'c>(
+    conn: impl Into<Conn<'c>>,
+    media_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE jobs SET state = $1, attempts = 0, run_after = $2, lease_until = NULL, worker = NULL, \
+               last_error = NULL, updated_at = $2 WHERE media_id = $3 AND kind = 'transcode'";
+    on_conn!(conn.into(), c => {
+        let requeued = sqlx::query(sql).bind(JobState::Queued).bind(now).bind(media_id)
+            .execute(&mut *c).await?.rows_affected();
+        if requeued == 0 {
+            enqueue_transcode(c, media_id, now).await?;
         }
-        if sqlx::query(job).bind(now).bind(media_id).execute(&mut *tx).await?.rows_affected() == 0 {
-            sqlx::query(insert).bind(uuid::Uuid::now_v7().to_string()).bind(media_id).bind(now)
-                .execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(true)
+        Ok(())
     })
 }

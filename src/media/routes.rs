@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::store::{self, MediaRow};
-use super::{MediaError, Visibility};
+use super::{MediaError, MediaStatus, Visibility};
 use crate::auth::AuthUser;
 use crate::state::AppState;
 use crate::storage::keys;
@@ -34,7 +34,7 @@ pub struct Media {
     /// `video` or `audio`.
     kind: String,
     /// `processing`, `ready` or `failed`.
-    status: String,
+    status: MediaStatus,
     /// 0–100 while processing.
     progress: i32,
     duration_ms: Option<i64>,
@@ -219,13 +219,13 @@ async fn retry_media(
         .await?
         .filter(|m| m.owner_id == user.id)
         .ok_or(MediaError::NotFound)?;
-    if media.status != "failed" {
-        return Err(MediaError::NotFailed(media.status));
+    if media.status != MediaStatus::Failed {
+        return Err(MediaError::NotFailed(media.status.to_string()));
     }
     if state.store.head(&media.object_key).await?.is_none() {
         return Err(MediaError::OriginalGone);
     }
-    if !crate::jobs::requeue_failed_media(&state.db, &media.id).await? {
+    if !store::requeue_failed(&state.db, &media.id).await? {
         return Err(MediaError::NotFailed("no longer failed".into()));
     }
     tracing::info!("failed clip queued for another transcode");

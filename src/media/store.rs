@@ -1,9 +1,9 @@
 //! SQL for media records.
 
-use crate::db::{usage_shard, Db};
-use crate::on_pool;
+use super::MediaStatus;
+use crate::db::Db;
 use crate::time_util::now_ms;
-use crate::visible_to;
+use crate::{jobs, on_pool, quota, visible_to};
 
 /// A media record with its owner's username.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -15,7 +15,7 @@ pub struct MediaRow {
     pub description: String,
     pub visibility: String,
     pub kind: String,
-    pub status: String,
+    pub status: MediaStatus,
     pub progress: i32,
     pub duration_ms: Option<i64>,
     pub width: Option<i32>,
@@ -80,20 +80,39 @@ pub async fn update(
         .execute(p).await.map(|_| ()))
 }
 
-/// Deletes the record and returns its bytes (original and renditions) to the owner's
-/// quota and the store's room.
+/// Deletes the record and frees the bytes it held (original and renditions) from the
+/// owner's quota and the store's room. False if it was already gone.
 pub async fn delete(db: &Db, media: &MediaRow) -> Result<bool, sqlx::Error> {
-    let bytes = media.size_bytes + media.derived_bytes;
-    let remove = "DELETE FROM media WHERE id = $1";
-    let user = "UPDATE users SET used_bytes = used_bytes - $1 WHERE id = $2";
-    let usage = "UPDATE store_usage SET stored_bytes = stored_bytes - $1 WHERE id = $2";
+    // The bytes are read by the DELETE itself: a transcode that finished since `media` was
+    // read has added renditions, and they go too.
+    let remove = "DELETE FROM media WHERE id = $1 RETURNING size_bytes + derived_bytes";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
-        if sqlx::query(remove).bind(&media.id).execute(&mut *tx).await?.rows_affected() == 0 {
+        let held: Option<(i64,)> = sqlx::query_as(remove).bind(&media.id).fetch_optional(&mut *tx).await?;
+        let Some((bytes,)) = held else {
+            return Ok(false);
+        };
+        quota::free(&mut *tx, &media.owner_id, bytes).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Puts a failed media back in processing with a fresh transcode job (attempts start over).
+/// False if the media was not failed (any more): a concurrent retry won.
+pub async fn requeue_failed(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let media = "UPDATE media SET status = $1, progress = 0, failure = NULL, updated_at = $2 \
+                 WHERE id = $3 AND status = $4";
+    on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        let marked = sqlx::query(media)
+            .bind(MediaStatus::Processing).bind(now).bind(id).bind(MediaStatus::Failed)
+            .execute(&mut *tx).await?;
+        if marked.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query(user).bind(bytes).bind(&media.owner_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(bytes).bind(usage_shard()).execute(&mut *tx).await?;
+        jobs::requeue_transcode(&mut *tx, id, now).await?;
         tx.commit().await?;
         Ok(true)
     })

@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{playlist, store};
 use crate::auth::AuthUser;
-use crate::media::{find_visible, MediaError};
+use crate::media::{find_visible, MediaError, MediaStatus};
 use crate::state::AppState;
 use crate::time_util::rfc3339;
 use crate::web::public_url::public_base;
@@ -27,7 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub struct PlayUrls {
     media_id: String,
     /// `processing` (the playlists grow as segments are produced) or `ready`.
-    status: String,
+    status: MediaStatus,
     hls_url: String,
     mp4_url: Option<String>,
     audio_url: Option<String>,
@@ -50,7 +50,7 @@ async fn play(
     let media = find_visible(&state.db, &path, &user.id)
         .await?
         .ok_or(MediaError::NotFound)?;
-    if media.status == "failed" {
+    if media.status == MediaStatus::Failed {
         let reason = media.failure.filter(|_| media.owner_id == user.id);
         return Err(MediaError::Failed(reason));
     }

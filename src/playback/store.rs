@@ -1,6 +1,7 @@
 //! SQL for what playback needs: renditions and their segments.
 
 use crate::db::Db;
+use crate::media::MediaStatus;
 use crate::on_pool;
 
 /// A rendition of the ladder.
@@ -23,7 +24,7 @@ pub struct SegmentRow {
 /// What a media's playback needs besides its renditions.
 #[derive(Debug, sqlx::FromRow)]
 pub struct PlayableMedia {
-    pub status: String,
+    pub status: MediaStatus,
     pub hls_complete: bool,
     pub mp4_key: Option<String>,
     pub audio_key: Option<String>,

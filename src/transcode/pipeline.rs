@@ -11,6 +11,7 @@ use super::store::{self, JobMedia, ReadyOutputs, RenditionRow};
 use super::WorkerState;
 use crate::events;
 use crate::jobs::ClaimedJob;
+use crate::media::MediaStatus;
 use crate::storage::{keys, StoreError};
 
 /// Why an attempt did not finish.
@@ -36,16 +37,25 @@ impl From<StoreError> for JobError {
     }
 }
 
-/// Runs one attempt of a transcode job to the end, its work files under `scratch`.
+/// Runs one attempt of a transcode job to the end, its work files under `scratch`. An
+/// attempt whose media is deleted while it runs ends without error, its outputs removed.
 pub async fn process(
     state: &WorkerState,
     scratch: &Scratch,
     job: &ClaimedJob,
 ) -> Result<(), JobError> {
+    let result = attempt(state, scratch, job).await;
+    if result.is_err() && discard_if_deleted(state, &job.media_id).await {
+        return Ok(());
+    }
+    result
+}
+
+async fn attempt(state: &WorkerState, scratch: &Scratch, job: &ClaimedJob) -> Result<(), JobError> {
     let Some(row) = store::job_media(&state.db, &job.media_id).await? else {
         return Ok(()); // deleted meanwhile: nothing to do
     };
-    if row.status != "processing" {
+    if row.status != MediaStatus::Processing {
         return Ok(());
     }
     store::reset_outputs(&state.db, &row.id).await?;
@@ -193,7 +203,11 @@ async fn publish(
         derived_bytes: derived_bytes as i64,
         duration_ms: outputs.duration_ms,
     };
-    store::mark_ready(&state.db, row, &ready).await?;
+    if !store::mark_ready(&state.db, row, &ready).await? {
+        // Deleted (or settled by another attempt) meanwhile: nothing counts these outputs.
+        discard_if_deleted(state, &row.id).await;
+        return Ok(());
+    }
     events::record(
         &state.db,
         &row.owner_id,
@@ -228,11 +242,29 @@ pub async fn fail(
             tracing::warn!(media = %row.id, error = %e, "could not remove a rejected original from the store");
         }
     }
-    store::mark_failed(&state.db, &row, reason, remove_original).await?;
+    if !store::mark_failed(&state.db, &row, reason, remove_original).await? {
+        return Ok(());
+    }
     let payload = serde_json::json!({"media_id": row.id, "reason": reason});
     events::record(&state.db, &row.owner_id, events::MEDIA_FAILED, &payload).await?;
     metrics::counter!("imshare_transcodes_total", "outcome" => "failed").increment(1);
     Ok(())
+}
+
+/// Removes what attempts stored for a media that was deleted while they ran (the delete
+/// removed only what was there then); true if it was deleted.
+async fn discard_if_deleted(state: &WorkerState, media_id: &str) -> bool {
+    if !matches!(store::job_media(&state.db, media_id).await, Ok(None)) {
+        return false;
+    }
+    if let Err(e) = state
+        .store
+        .delete_prefix(&keys::media_prefix(media_id))
+        .await
+    {
+        tracing::warn!(media = %media_id, error = %e, "could not remove a deleted media's late renditions");
+    }
+    true
 }
 
 fn rendition_row(r: &media::RenditionInfo) -> RenditionRow<'_> {

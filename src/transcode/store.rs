@@ -1,8 +1,9 @@
 //! SQL for what the transcoder records about a media.
 
-use crate::db::{usage_shard, Db};
-use crate::on_pool;
+use crate::db::Db;
+use crate::media::MediaStatus;
 use crate::time_util::now_ms;
+use crate::{on_pool, quota};
 
 /// What the transcoder needs to know about the media of a job.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -11,7 +12,7 @@ pub struct JobMedia {
     pub owner_id: String,
     pub object_key: String,
     pub size_bytes: i64,
-    pub status: String,
+    pub status: MediaStatus,
 }
 
 /// The media of a job, if it still exists.
@@ -104,46 +105,60 @@ pub struct ReadyOutputs {
     pub duration_ms: i64,
 }
 
-/// Marks the media ready and counts its renditions against quota and store room.
-pub async fn mark_ready(db: &Db, media: &JobMedia, out: &ReadyOutputs) -> Result<(), sqlx::Error> {
-    let ready = "UPDATE media SET status = 'ready', progress = 100, hls_complete = TRUE, mp4_key = $1, audio_key = $2, \
-                 poster_key = $3, derived_bytes = $4, duration_ms = $5, failure = NULL, updated_at = $6 WHERE id = $7";
-    let user = "UPDATE users SET used_bytes = used_bytes + $1 WHERE id = $2";
-    let usage = "UPDATE store_usage SET stored_bytes = stored_bytes + $1 WHERE id = $2";
+/// Marks the media ready and adds its renditions to the owner's quota and the store's
+/// usage. False, counting nothing, if the media is no longer processing: deleted while it
+/// was transcoded, or settled by another attempt.
+pub async fn mark_ready(
+    db: &Db,
+    media: &JobMedia,
+    out: &ReadyOutputs,
+) -> Result<bool, sqlx::Error> {
+    let ready = "UPDATE media SET status = $1, progress = 100, hls_complete = TRUE, mp4_key = $2, audio_key = $3, \
+                 poster_key = $4, derived_bytes = $5, duration_ms = $6, failure = NULL, updated_at = $7 \
+                 WHERE id = $8 AND status = $9";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
-        sqlx::query(ready)
-            .bind(&out.mp4_key).bind(&out.audio_key).bind(&out.poster_key).bind(out.derived_bytes)
-            .bind(out.duration_ms).bind(now_ms()).bind(&media.id)
+        let marked = sqlx::query(ready)
+            .bind(MediaStatus::Ready).bind(&out.mp4_key).bind(&out.audio_key).bind(&out.poster_key)
+            .bind(out.derived_bytes).bind(out.duration_ms).bind(now_ms()).bind(&media.id)
+            .bind(MediaStatus::Processing)
             .execute(&mut *tx).await?;
-        sqlx::query(user).bind(out.derived_bytes).bind(&media.owner_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(out.derived_bytes).bind(usage_shard()).execute(&mut *tx).await?;
-        tx.commit().await
+        if marked.rows_affected() == 0 {
+            return Ok(false);
+        }
+        quota::add(&mut *tx, &media.owner_id, out.derived_bytes).await?;
+        tx.commit().await?;
+        Ok(true)
     })
 }
 
 /// Marks the media failed with a reason a person can read. If its original was removed
-/// from the store, its bytes go back to the owner's quota and the store's room.
+/// from the store, its bytes are freed from the owner's quota and the store's usage.
+/// False, freeing nothing, if the media is no longer processing (deleted meanwhile).
 pub async fn mark_failed(
     db: &Db,
     media: &JobMedia,
     reason: &str,
     original_removed: bool,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let freed = if original_removed {
         media.size_bytes
     } else {
         0
     };
-    let failed = "UPDATE media SET status = 'failed', failure = $1, size_bytes = size_bytes - $2, updated_at = $3 \
-                  WHERE id = $4";
-    let user = "UPDATE users SET used_bytes = used_bytes - $1 WHERE id = $2";
-    let usage = "UPDATE store_usage SET stored_bytes = stored_bytes - $1 WHERE id = $2";
+    let failed = "UPDATE media SET status = $1, failure = $2, size_bytes = size_bytes - $3, updated_at = $4 \
+                  WHERE id = $5 AND status = $6";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
-        sqlx::query(failed).bind(reason).bind(freed).bind(now_ms()).bind(&media.id).execute(&mut *tx).await?;
-        sqlx::query(user).bind(freed).bind(&media.owner_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(freed).bind(usage_shard()).execute(&mut *tx).await?;
-        tx.commit().await
+        let marked = sqlx::query(failed)
+            .bind(MediaStatus::Failed).bind(reason).bind(freed).bind(now_ms()).bind(&media.id)
+            .bind(MediaStatus::Processing)
+            .execute(&mut *tx).await?;
+        if marked.rows_affected() == 0 {
+            return Ok(false);
+        }
+        quota::free(&mut *tx, &media.owner_id, freed).await?;
+        tx.commit().await?;
+        Ok(true)
     })
 }

@@ -4,8 +4,10 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::state::UploadState;
 use super::store::{self, UploadRow};
 use super::UploadError;
+use crate::media::MediaStatus;
 use crate::state::AppState;
 use crate::storage::{keys, PartInfo};
 
@@ -21,12 +23,12 @@ pub async fn complete(
     state: &AppState,
     upload: &UploadRow,
     parts: Option<Vec<CompletedPartInput>>,
-) -> Result<String, UploadError> {
-    match upload.state.as_str() {
-        "pending" => {}
+) -> Result<MediaStatus, UploadError> {
+    match upload.state {
+        UploadState::Pending => {}
         // A retry after a lost response is answered like the first call.
-        "completed" => return current_status(state, upload).await,
-        other => return Err(UploadError::NotPending(other.to_owned())),
+        UploadState::Completed => return current_status(state, upload).await,
+        other => return Err(UploadError::NotPending(other)),
     }
     if let (Some(s3_id), Some(part_size)) = (&upload.s3_upload_id, upload.part_size) {
         if state.store.head(&upload.object_key).await?.is_none() {
@@ -59,9 +61,9 @@ pub async fn complete(
         let now = store::find_for_user(&state.db, &upload.id, &upload.user_id)
             .await?
             .ok_or(UploadError::NotFound)?;
-        return match now.state.as_str() {
-            "completed" => current_status(state, &now).await,
-            other => Err(UploadError::NotPending(other.to_owned())),
+        return match now.state {
+            UploadState::Completed => current_status(state, &now).await,
+            other => Err(UploadError::NotPending(other)),
         };
     }
     if single_put {
@@ -72,7 +74,7 @@ pub async fn complete(
         }
     }
     metrics::counter!("imshare_uploads_completed_total").increment(1);
-    Ok("processing".to_owned())
+    Ok(MediaStatus::Processing)
 }
 
 /// Copies a single PUT's bytes to their verified key and checks the copy; returns the key.
@@ -93,10 +95,10 @@ async fn seal(state: &AppState, upload: &UploadRow, declared: u64) -> Result<Str
     Ok(verified)
 }
 
-async fn current_status(state: &AppState, upload: &UploadRow) -> Result<String, UploadError> {
+async fn current_status(state: &AppState, upload: &UploadRow) -> Result<MediaStatus, UploadError> {
     Ok(store::media_status(&state.db, &upload.media_id)
         .await?
-        .unwrap_or_else(|| "processing".to_owned()))
+        .unwrap_or(MediaStatus::Processing))
 }
 
 /// Checks the parts the store holds against the declared size and joins them.

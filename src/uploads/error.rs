@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 
+use super::state::UploadState;
 use crate::error::ApiErrorKind;
 use crate::storage::StoreError;
 
@@ -33,7 +34,7 @@ pub enum UploadError {
     #[error("the stored object's parts do not match the upload: {0}")]
     PartsMismatch(String),
     #[error("this upload is {0}; ask for a new upload")]
-    NotPending(String),
+    NotPending(UploadState),
     #[error("this upload is completed; delete the media instead")]
     AlreadyCompleted,
     #[error(transparent)]

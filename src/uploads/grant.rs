@@ -7,9 +7,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::domain::ValidUpload;
-use super::store::{Refusal, StoreRoom, UploadRow};
+use super::state::UploadState;
+use super::store::UploadRow;
 use super::GrantWriter;
 use super::UploadError;
+use crate::quota::{Refusal, StoreRoom};
 use crate::state::AppState;
 use crate::storage::keys;
 use crate::time_util::{now_ms, rfc3339};
@@ -91,7 +93,7 @@ pub async fn grant(
         method: if multipart { "multipart" } else { "put" }.to_owned(),
         s3_upload_id,
         part_size: multipart.then_some(part_size as i64),
-        state: "pending".to_owned(),
+        state: UploadState::Pending,
         expires_at: now + ttl.as_millis() as i64,
         created_at: now,
     };

@@ -5,8 +5,9 @@
 use tokio::sync::{mpsc, oneshot};
 
 use super::reserve::reserve_batch;
-use super::store::{Refusal, StoreRoom, UploadRow};
+use super::store::UploadRow;
 use crate::db::Db;
+use crate::quota::{Refusal, StoreRoom};
 
 /// Grants in one transaction at most; bounds the latency a batch adds.
 const MAX_BATCH: usize = 128;

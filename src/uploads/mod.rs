@@ -12,6 +12,7 @@ mod grant;
 mod grant_writer;
 mod reserve;
 mod routes;
+mod state;
 pub mod sweeper;
 
 pub use error::UploadError;

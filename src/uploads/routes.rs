@@ -8,9 +8,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::complete::{self, CompletedPartInput};
 use super::domain::UploadRequest;
 use super::grant::{self, UploadGrant};
+use super::state::UploadState;
 use super::store::{self, UploadRow};
 use super::{GrantWriter, UploadError};
 use crate::auth::AuthUser;
+use crate::media::MediaStatus;
 use crate::state::AppState;
 use crate::storage::PartInfo;
 use crate::time_util::rfc3339;
@@ -50,7 +52,7 @@ pub struct UploadStatus {
     upload_id: String,
     media_id: String,
     /// `pending`, `completed`, `aborted` or `expired`.
-    state: String,
+    state: UploadState,
     method: String,
     size: i64,
     content_type: String,
@@ -76,7 +78,7 @@ async fn get_upload(
 ) -> Result<HttpResponse, UploadError> {
     let upload = owned_upload(&state, &user, &path).await?;
     let (mut received_bytes, mut parts) = (None, None);
-    if upload.state == "pending" {
+    if upload.state == UploadState::Pending {
         match &upload.s3_upload_id {
             Some(s3_id) => {
                 let held = state.store.list_parts(&upload.object_key, s3_id).await?;
@@ -118,7 +120,7 @@ pub struct CompleteRequest {
 #[derive(Serialize, ToSchema)]
 pub struct CompletedUpload {
     media_id: String,
-    status: String,
+    status: MediaStatus,
 }
 
 /// Tell the service the bytes are in the store; it checks them and starts processing.
@@ -155,10 +157,12 @@ async fn abort_upload(
     path: web::Path<String>,
 ) -> Result<HttpResponse, UploadError> {
     let upload = owned_upload(&state, &user, &path).await?;
-    match upload.state.as_str() {
-        "completed" => return Err(UploadError::AlreadyCompleted),
-        "pending" => super::sweeper::end_upload(&state, &upload, "aborted").await?,
-        _ => {}
+    match upload.state {
+        UploadState::Completed => return Err(UploadError::AlreadyCompleted),
+        UploadState::Pending => {
+            super::sweeper::end_upload(&state, &upload, UploadState::Aborted).await?
+        }
+        UploadState::Aborted | UploadState::Expired => {}
     }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,9 +1,11 @@
-//! SQL for uploads: reservations against quota and store room are taken and released in
-//! the same transaction as the upload's state change, so they can never drift apart.
+//! SQL for uploads. Each state change moves the upload's bytes in the quota module on
+//! the same transaction, so the counters can never drift from the uploads they count.
 
-use crate::db::{usage_shard, Db};
-use crate::on_pool;
+use super::state::UploadState;
+use crate::db::Db;
+use crate::media::MediaStatus;
 use crate::time_util::now_ms;
+use crate::{jobs, on_pool, quota};
 
 /// An upload as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -20,7 +22,7 @@ pub struct UploadRow {
     pub method: String,
     pub s3_upload_id: Option<String>,
     pub part_size: Option<i64>,
-    pub state: String,
+    pub state: UploadState,
     pub expires_at: i64,
     pub created_at: i64,
 }
@@ -31,21 +33,6 @@ macro_rules! upload_columns {
         "id, user_id, media_id, object_key, size_bytes, content_type, title, description, \
          visibility, method, s3_upload_id, part_size, state, expires_at, created_at"
     };
-}
-
-/// How much room the store has, as the reservation check needs it.
-pub struct StoreRoom {
-    /// Bytes the store can take before reservations.
-    pub limit: u64,
-    /// Whether bytes already stored count against `limit` (an external store's fixed
-    /// capacity) or are already out of it (free disk space of the embedded store).
-    pub stored_counts: bool,
-}
-
-/// Why a reservation was refused.
-pub enum Refusal {
-    StoreFull,
-    QuotaExceeded { used: i64, limit: i64 },
 }
 
 /// The caller's upload with this id; other users' uploads are not found.
@@ -63,14 +50,14 @@ pub async fn find_for_user(
 }
 
 /// The media status of a completed upload.
-pub async fn media_status(db: &Db, media_id: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn media_status(db: &Db, media_id: &str) -> Result<Option<MediaStatus>, sqlx::Error> {
     let sql = "SELECT status FROM media WHERE id = $1";
-    let row: Option<(String,)> =
+    let row: Option<(MediaStatus,)> =
         on_pool!(db.read(), p => sqlx::query_as(sql).bind(media_id).fetch_optional(p).await)?;
     Ok(row.map(|(s,)| s))
 }
 
-/// Marks a pending upload completed, moves its bytes from reserved to used, creates the
+/// Marks a pending upload completed, commits its bytes from reserved to used, creates the
 /// media row (its original at `media_key`) and queues its transcode; `slot_pending` leaves
 /// the upload's own key for the sweeper to clear. False if the upload was no longer pending.
 pub async fn complete(
@@ -80,16 +67,11 @@ pub async fn complete(
     slot_pending: bool,
 ) -> Result<bool, sqlx::Error> {
     let now = now_ms();
-    let mark = "UPDATE uploads SET state = 'completed', completed_at = $1, slot_pending = $3 \
-                WHERE id = $2 AND state = 'pending'";
-    let user = "UPDATE users SET reserved_bytes = reserved_bytes - $1, used_bytes = used_bytes + $1 WHERE id = $2";
-    let usage =
-        "UPDATE store_usage SET reserved_bytes = reserved_bytes - $1, stored_bytes = stored_bytes + $1 WHERE id = $2";
+    let mark = "UPDATE uploads SET state = $1, completed_at = $2, slot_pending = $3 \
+                WHERE id = $4 AND state = $5";
     let media = "INSERT INTO media (id, owner_id, title, description, visibility, kind, status, progress, size_bytes, \
                  content_type, object_key, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'processing', 0, $7, $8, $9, $10, $10)";
-    let job = "INSERT INTO jobs (id, kind, media_id, state, attempts, run_after, created_at, updated_at) \
-               VALUES ($1, 'transcode', $2, 'queued', 0, $3, $3, $3)";
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $11, $11)";
     let kind = if upload.content_type.starts_with("audio/") {
         "audio"
     } else {
@@ -97,36 +79,42 @@ pub async fn complete(
     };
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
-        if sqlx::query(mark).bind(now).bind(&upload.id).bind(slot_pending).execute(&mut *tx).await?.rows_affected() == 0 {
+        let marked = sqlx::query(mark)
+            .bind(UploadState::Completed).bind(now).bind(slot_pending).bind(&upload.id)
+            .bind(UploadState::Pending)
+            .execute(&mut *tx).await?;
+        if marked.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query(user).bind(upload.size_bytes).bind(&upload.user_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(upload.size_bytes).bind(usage_shard()).execute(&mut *tx).await?;
+        quota::commit(&mut *tx, &upload.user_id, upload.size_bytes).await?;
         sqlx::query(media)
             .bind(&upload.media_id).bind(&upload.user_id).bind(&upload.title).bind(&upload.description)
-            .bind(&upload.visibility).bind(kind).bind(upload.size_bytes).bind(&upload.content_type)
-            .bind(media_key).bind(now)
+            .bind(&upload.visibility).bind(kind).bind(MediaStatus::Processing).bind(upload.size_bytes)
+            .bind(&upload.content_type).bind(media_key).bind(now)
             .execute(&mut *tx).await?;
-        sqlx::query(job).bind(uuid::Uuid::now_v7().to_string()).bind(&upload.media_id).bind(now)
-            .execute(&mut *tx).await?;
+        jobs::enqueue_transcode(&mut *tx, &upload.media_id, now).await?;
         tx.commit().await?;
         Ok(true)
     })
 }
 
-/// Ends a pending upload as `aborted` or `expired` and frees its reservations.
+/// Ends a pending upload as `aborted` or `expired` and releases its reservation.
 /// False if it was no longer pending.
-pub async fn release(db: &Db, upload: &UploadRow, final_state: &str) -> Result<bool, sqlx::Error> {
-    let mark = "UPDATE uploads SET state = $1 WHERE id = $2 AND state = 'pending'";
-    let user = "UPDATE users SET reserved_bytes = reserved_bytes - $1 WHERE id = $2";
-    let usage = "UPDATE store_usage SET reserved_bytes = reserved_bytes - $1 WHERE id = $2";
+pub async fn release(
+    db: &Db,
+    upload: &UploadRow,
+    final_state: UploadState,
+) -> Result<bool, sqlx::Error> {
+    let mark = "UPDATE uploads SET state = $1 WHERE id = $2 AND state = $3";
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
-        if sqlx::query(mark).bind(final_state).bind(&upload.id).execute(&mut *tx).await?.rows_affected() == 0 {
+        let marked = sqlx::query(mark)
+            .bind(final_state).bind(&upload.id).bind(UploadState::Pending)
+            .execute(&mut *tx).await?;
+        if marked.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query(user).bind(upload.size_bytes).bind(&upload.user_id).execute(&mut *tx).await?;
-        sqlx::query(usage).bind(upload.size_bytes).bind(usage_shard()).execute(&mut *tx).await?;
+        quota::release(&mut *tx, &upload.user_id, upload.size_bytes).await?;
         tx.commit().await?;
         Ok(true)
     })
@@ -141,9 +129,10 @@ pub async fn stale_pending(
     let sql = concat!(
         "SELECT ",
         upload_columns!(),
-        " FROM uploads WHERE state = 'pending' AND expires_at < $1 LIMIT $2"
+        " FROM uploads WHERE state = $1 AND expires_at < $2 LIMIT $3"
     );
-    on_pool!(db.read(), p => sqlx::query_as::<_, UploadRow>(sql).bind(cutoff_ms).bind(limit).fetch_all(p).await)
+    on_pool!(db.read(), p => sqlx::query_as::<_, UploadRow>(sql)
+        .bind(UploadState::Pending).bind(cutoff_ms).bind(limit).fetch_all(p).await)
 }
 
 /// Completed single-PUT uploads whose URL expired before `cutoff_ms` and whose own key may

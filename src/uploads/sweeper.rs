@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::state::UploadState;
 use super::store::{self, UploadRow};
 use super::UploadError;
 use crate::state::AppState;
@@ -13,7 +14,7 @@ use crate::time_util::now_ms;
 pub async fn end_upload(
     state: &AppState,
     upload: &UploadRow,
-    final_state: &str,
+    final_state: UploadState,
 ) -> Result<(), UploadError> {
     if !store::release(&state.db, upload, final_state).await? {
         return Ok(());
@@ -49,7 +50,7 @@ pub async fn sweep_once(state: &AppState) -> Result<usize, UploadError> {
     let cutoff = now_ms() - state.settings.uploads.expire_grace_secs as i64 * 1000;
     let stale = store::stale_pending(&state.db, cutoff, 200).await?;
     for upload in &stale {
-        end_upload(state, upload, "expired").await?;
+        end_upload(state, upload, UploadState::Expired).await?;
     }
     metrics::counter!("imshare_uploads_expired_total").increment(stale.len() as u64);
     // A PUT with a completed upload's URL after it completed wrote to a key nothing reads
