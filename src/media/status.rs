@@ -1,37 +1,19 @@
 //! Where a clip is in its processing.
 
-use std::fmt;
-
 use serde::Serialize;
 use utoipa::ToSchema;
 
 /// A clip is `processing` from its upload's completion until the transcoder marks it
 /// `ready` or `failed` (a failed clip may go back to `processing` on retry). Stored as this
 /// lower-case text, and shown so in JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema, sqlx::Type, strum::Display)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 #[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum MediaStatus {
     Processing,
     Ready,
     Failed,
-}
-
-impl MediaStatus {
-    /// The stored (and shown) text.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MediaStatus::Processing => "processing",
-            MediaStatus::Ready => "ready",
-            MediaStatus::Failed => "failed",
-        }
-    }
-}
-
-impl fmt::Display for MediaStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 #[cfg(test)]
@@ -44,6 +26,6 @@ mod tests {
             let json = serde_json::to_string(&status).unwrap();
             assert_eq!(json, format!("\"{status}\""));
         }
-        assert_eq!(Processing.as_str(), "processing");
+        assert_eq!(Processing.to_string(), "processing");
     }
 }
