@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use imshare::config::Settings;
 use imshare::startup::{Application, Listeners};
 use imshare_store::{EmbeddedStore, StoreCredentials};
-use reqwest::{Response, StatusCode};
+use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 
 pub use crate::clips::{audio_clip, generate_clip, hd_clip, large_clip, small_clip};
@@ -236,6 +236,17 @@ impl TestApp {
     /// `POST /v1/uploads`.
     pub async fn request_upload(&self, user: &TestUser, body: Value) -> Response {
         self.post("/v1/uploads", &user.token, body).await
+    }
+
+    /// `DELETE /v1/uploads/{id}`: aborts a pending upload.
+    pub async fn abort_upload(&self, user: &TestUser, upload_id: &str) -> Response {
+        self.call(
+            Method::DELETE,
+            &format!("/v1/uploads/{upload_id}"),
+            Some(&user.token),
+            None,
+        )
+        .await
     }
 
     /// `POST /v1/uploads/{id}/complete` with no part list.

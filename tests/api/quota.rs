@@ -57,14 +57,7 @@ async fn an_aborted_upload_holds_nothing(backend: Backend) {
     assert_eq!(user_bytes(&app, &alice).await, (0, clip.len() as i64));
 
     let upload_id = grant["upload_id"].as_str().unwrap();
-    let res = app
-        .call(
-            Method::DELETE,
-            &format!("/v1/uploads/{upload_id}"),
-            Some(&alice.token),
-            None,
-        )
-        .await;
+    let res = app.abort_upload(&alice, upload_id).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_nothing_held(&app, &alice, "aborted").await;
 }

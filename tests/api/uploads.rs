@@ -156,14 +156,7 @@ async fn complete_checks_the_object_and_is_idempotent(backend: Backend) {
             .status(),
         StatusCode::NOT_FOUND
     );
-    let abort = app
-        .call(
-            Method::DELETE,
-            &format!("/v1/uploads/{upload_id}"),
-            Some(&mallory.token),
-            None,
-        )
-        .await;
+    let abort = app.abort_upload(&mallory, upload_id).await;
     assert_eq!(abort.status(), StatusCode::NOT_FOUND);
 
     assert!(put_presigned(&app.client, &grant, clip.to_vec())
@@ -187,14 +180,7 @@ async fn complete_checks_the_object_and_is_idempotent(backend: Backend) {
     let me: Value = app.get("/v1/me", &alice.token).await.json().await.unwrap();
     assert_eq!(me["quota"]["used_bytes"], clip.len(), "counted once");
 
-    let abort = app
-        .call(
-            Method::DELETE,
-            &format!("/v1/uploads/{upload_id}"),
-            Some(&alice.token),
-            None,
-        )
-        .await;
+    let abort = app.abort_upload(&alice, upload_id).await;
     assert_eq!(abort.status(), StatusCode::CONFLICT);
     assert_eq!(
         app.get("/v1/uploads/not-an-id", &alice.token)
@@ -222,14 +208,7 @@ async fn abort_frees_the_reservation(backend: Backend) {
         .status()
         .is_success());
     let upload_id = grant["upload_id"].as_str().unwrap();
-    let res = app
-        .call(
-            Method::DELETE,
-            &format!("/v1/uploads/{upload_id}"),
-            Some(&alice.token),
-            None,
-        )
-        .await;
+    let res = app.abort_upload(&alice, upload_id).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
 
     let status: Value = app
