@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod fs_util;
 pub mod groups;
+pub mod ids;
 pub mod jobs;
 pub mod live;
 pub mod media;
