@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: first the lints (scripts/lint.sh: rustfmt, clippy with
-# warnings as errors), then unit tests; integration tests on SQLite and PostgreSQL,
+# warnings as errors) and the deploy/ checks (tests/deploy/check.sh), then unit tests; integration tests on SQLite and PostgreSQL,
 # against the embedded store and Garage, with Redis for the two-node tests; a minute of
 # fuzzing the live-share frame decoder; then the pages in headless Chromium. Installs and
 # starts whatever is missing.
@@ -16,6 +16,7 @@ fi
 ensure_build_deps
 # Fail fast: the lints are done long before the suite would be.
 bash scripts/lint.sh
+bash tests/deploy/check.sh
 
 ensure_postgres
 ensure_redis
