@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: first the lints (scripts/lint.sh: rustfmt, clippy with
-# warnings as errors) and the deploy/ checks (tests/deploy/check.sh), then unit tests; integration tests on SQLite and PostgreSQL,
-# against the embedded store and Garage, with Redis for the two-node tests; a minute of
-# fuzzing the live-share frame decoder; then the pages in headless Chromium. Installs and
-# starts whatever is missing.
+# warnings as errors) and the deploy/ checks (tests/deploy/check.sh), then unit tests;
+# integration tests on SQLite and PostgreSQL, against the embedded store and Garage, with
+# Redis for the two-node tests; a minute of fuzzing the live-share frame decoder; then the
+# pages in headless Chromium. Installs and starts whatever is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
