@@ -290,7 +290,9 @@ async fn a_silent_client_is_dropped() {
     // Not reading means not answering pings: the server hears nothing.
     tokio::time::sleep(Duration::from_millis(3500)).await;
     assert!(
-        !app.state.delivery.is_online_here(&alice.id),
+        !app.state
+            .delivery
+            .is_online_here(&imshare::ids::UserId::from(alice.id.as_str())),
         "the silent connection was dropped"
     );
     // Reading now answers the queued pings into a closed socket, which may reset it
