@@ -7,12 +7,13 @@
 //! and an unknown one is answered 404 by the domain that looks it up.
 
 /// Declares a text id type: `Display`, `as_str`, `generate` (a new UUID v7), serde and
-/// sqlx as its inner string, and an OpenAPI schema of `string`/`uuid`.
+/// sqlx as its inner string, and an OpenAPI schema of `string`/`uuid`. `Debug` shows the
+/// text as a `String` would (`"u-1"`), so logs and messages that quote an id read as before.
 macro_rules! text_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(
-            Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord,
+            Clone, PartialEq, Eq, Hash, PartialOrd, Ord,
             serde::Serialize, serde::Deserialize, sqlx::Type, utoipa::ToSchema,
         )]
         #[serde(transparent)]
@@ -52,6 +53,12 @@ macro_rules! text_id {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Debug::fmt(&self.0, f)
             }
         }
 
@@ -103,6 +110,14 @@ text_id!(
     /// A stored event for a user (`media.ready`, …).
     EventId
 );
+text_id!(
+    /// An app's push kept in an offline user's inbox.
+    PushId
+);
+text_id!(
+    /// A call of an app's webhook, waiting in the outbox.
+    WebhookCallId
+);
 
 #[cfg(test)]
 mod tests {
@@ -115,6 +130,7 @@ mod tests {
         let back: UserId = serde_json::from_str("\"u-1\"").unwrap();
         assert_eq!(back, id);
         assert_eq!(id.to_string(), "u-1");
+        assert_eq!(format!("{id:?}"), "\"u-1\"");
     }
 
     #[test]

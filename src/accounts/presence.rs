@@ -5,18 +5,19 @@
 use super::find_user_by_id;
 use crate::db::Db;
 use crate::delivery::{Presence, ServerFrame};
+use crate::ids::UserId;
 use crate::on_pool;
 use crate::state::AppState;
 
-async fn friend_ids(db: &Db, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+async fn friend_ids(db: &Db, user_id: &UserId) -> Result<Vec<UserId>, sqlx::Error> {
     let sql = "SELECT friend_id FROM friendships WHERE user_id = $1";
-    let rows: Vec<(String,)> =
+    let rows: Vec<(UserId,)> =
         on_pool!(db.read(), p => sqlx::query_as(sql).bind(user_id).fetch_all(p).await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// Tells the user's online friends what they now see of the user.
-async fn announce(state: &AppState, user_id: &str, status: Presence) {
+async fn announce(state: &AppState, user_id: &UserId, status: Presence) {
     let friends = match friend_ids(&state.db, user_id).await {
         Ok(f) => f,
         Err(e) => {
@@ -31,7 +32,7 @@ async fn announce(state: &AppState, user_id: &str, status: Presence) {
 
 /// A connection opened: show the chosen status; returns the user's friends who are
 /// online, with what they show, for the new connection.
-pub async fn came_online(state: &AppState, user_id: &str) -> Vec<(String, Presence)> {
+pub async fn came_online(state: &AppState, user_id: &UserId) -> Vec<(UserId, Presence)> {
     let chosen = match find_user_by_id(&state.db, user_id).await {
         Ok(Some(user)) => Presence::from_stored(&user.presence),
         Ok(None) => Presence::Offline,
@@ -53,7 +54,7 @@ pub async fn came_online(state: &AppState, user_id: &str) -> Vec<(String, Presen
 }
 
 /// The user chose a status (`PUT /v1/me/presence`) or came online with one.
-pub async fn status_chosen(state: &AppState, user_id: &str, chosen: Presence) {
+pub async fn status_chosen(state: &AppState, user_id: &UserId, chosen: Presence) {
     let shown = chosen.as_seen_by_others();
     if state.delivery.set_shown(user_id, shown).await {
         announce(state, user_id, shown).await;
@@ -61,7 +62,7 @@ pub async fn status_chosen(state: &AppState, user_id: &str, chosen: Presence) {
 }
 
 /// The user's last connection to this node closed; `was` is what friends saw until now.
-pub async fn went_offline(state: &AppState, user_id: &str, was: Presence) {
+pub async fn went_offline(state: &AppState, user_id: &UserId, was: Presence) {
     if state.delivery.went_offline(user_id).await && was != Presence::Offline {
         announce(state, user_id, Presence::Offline).await;
     }

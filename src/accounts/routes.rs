@@ -14,6 +14,7 @@ use super::{store, AccountError};
 use crate::auth::AuthUser;
 use crate::db::is_unique_violation;
 use crate::error::CommonError;
+use crate::ids::UserId;
 use crate::net::ClientIp;
 use crate::state::AppState;
 
@@ -40,7 +41,7 @@ pub struct NewAccount {
 /// A public view of an account.
 #[derive(Serialize, ToSchema)]
 pub struct Account {
-    id: String,
+    id: UserId,
     username: String,
     display_name: String,
 }
@@ -60,7 +61,7 @@ async fn create_account(
     let password = Password::parse(body.password)?;
     let display_name = parse_display_name(body.display_name.as_deref(), &username)?;
     let hash = state.sign_in.hashing.hash(password.into_inner()).await?;
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = UserId::generate();
     let quota = state.settings.uploads.default_quota_bytes;
     match store::insert_user(
         &state.db,
@@ -140,7 +141,7 @@ async fn refresh_session(
     Ok(HttpResponse::Ok().json(issue_tokens(&state, &user_id).await?))
 }
 
-async fn issue_tokens(state: &AppState, user_id: &str) -> Result<SessionTokens, AccountError> {
+async fn issue_tokens(state: &AppState, user_id: &UserId) -> Result<SessionTokens, AccountError> {
     let (access_token, expires_in) = state.tokens.issue(user_id)?;
     let mut raw = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut raw);
@@ -171,7 +172,7 @@ pub struct Quota {
 /// The caller's own profile.
 #[derive(Serialize, ToSchema)]
 pub struct Me {
-    id: String,
+    id: UserId,
     username: String,
     display_name: String,
     presence: Presence,

@@ -4,6 +4,7 @@
 use super::domain::Username;
 use super::store::find_user_by_username;
 use crate::auth::{HashError, Throttled};
+use crate::ids::UserId;
 use crate::net::ClientIp;
 use crate::state::AppState;
 
@@ -33,7 +34,7 @@ pub async fn check_credentials(
     client: ClientIp,
     username: &str,
     password: String,
-) -> Result<String, SignInError> {
+) -> Result<UserId, SignInError> {
     let attempt = state.sign_in.admit(Some(username), client)?;
     let user = match Username::parse(username) {
         Ok(name) => find_user_by_username(&state.db, name.as_str()).await?,

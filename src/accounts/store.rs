@@ -3,13 +3,14 @@
 use sha2::{Digest, Sha256};
 
 use crate::db::Db;
+use crate::ids::UserId;
 use crate::on_pool;
 use crate::time_util::now_ms;
 
 /// A user as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
@@ -30,7 +31,7 @@ macro_rules! user_columns {
 /// Inserts a user; a taken username surfaces as a unique violation.
 pub async fn insert_user(
     db: &Db,
-    id: &str,
+    id: &UserId,
     username: &str,
     display_name: &str,
     password_hash: &str,
@@ -59,7 +60,7 @@ pub async fn find_user_by_username(
 }
 
 /// The user with this id, if any.
-pub async fn find_user_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
+pub async fn find_user_by_id(db: &Db, id: &UserId) -> Result<Option<UserRow>, sqlx::Error> {
     let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
     on_pool!(db.read(), p => sqlx::query_as::<_, UserRow>(sql).bind(id).fetch_optional(p).await)
 }
@@ -67,7 +68,7 @@ pub async fn find_user_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, sqlx:
 /// Sets the status a user chooses to show.
 pub async fn set_presence(
     db: &Db,
-    id: &str,
+    id: &UserId,
     status: &str,
     note: Option<&str>,
 ) -> Result<(), sqlx::Error> {
@@ -79,7 +80,7 @@ pub async fn set_presence(
 pub async fn insert_refresh_token(
     db: &Db,
     token: &str,
-    user_id: &str,
+    user_id: &UserId,
     ttl_secs: u64,
 ) -> Result<(), sqlx::Error> {
     let now = now_ms();
@@ -91,7 +92,7 @@ pub async fn insert_refresh_token(
 
 /// Marks a refresh token used and returns its user, once. Presenting a used token again
 /// means it was stolen or replayed, so every refresh token of that user is revoked.
-pub async fn consume_refresh_token(db: &Db, token: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn consume_refresh_token(db: &Db, token: &str) -> Result<Option<UserId>, sqlx::Error> {
     let hash = hash_token(token);
     let now = now_ms();
     let consume = "UPDATE refresh_tokens SET used_at = $1 \
@@ -99,7 +100,7 @@ pub async fn consume_refresh_token(db: &Db, token: &str) -> Result<Option<String
     let revoke = "DELETE FROM refresh_tokens WHERE user_id IN \
                   (SELECT user_id FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NOT NULL)";
     on_pool!(db.write(), p => {
-        let user: Option<(String,)> = sqlx::query_as(consume).bind(now).bind(&hash).fetch_optional(p).await?;
+        let user: Option<(UserId,)> = sqlx::query_as(consume).bind(now).bind(&hash).fetch_optional(p).await?;
         if user.is_none() {
             sqlx::query(revoke).bind(&hash).execute(p).await?;
         }

@@ -16,13 +16,14 @@ pub use routes::configure;
 pub use store::grant_admin;
 
 use crate::delivery::ServerFrame;
+use crate::ids::{AppId, UserId};
 use crate::state::AppState;
 
 /// How long a push waits for an offline user.
 const INBOX_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
 
 /// Hands the user's waiting pushes to their connections (called when they connect).
-pub async fn deliver_inbox(state: &AppState, user_id: &str) {
+pub async fn deliver_inbox(state: &AppState, user_id: &UserId) {
     match store::take_inbox(&state.db, user_id).await {
         Ok(rows) => {
             for row in rows {
@@ -36,6 +37,6 @@ pub async fn deliver_inbox(state: &AppState, user_id: &str) {
 }
 
 /// The `app.message` frame.
-pub fn app_message(app_id: &str, payload: &serde_json::Value) -> bytestring::ByteString {
+pub fn app_message(app_id: &AppId, payload: &serde_json::Value) -> bytestring::ByteString {
     ServerFrame::AppMessage { app_id, payload }.encode()
 }

@@ -9,6 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{app_message, store, target, AppError, INBOX_TTL_MS};
 use crate::auth::{bearer_token, AuthUser};
+use crate::ids::{AppId, GroupId, UserId};
 use crate::state::AppState;
 
 /// Largest push payload (serialized JSON).
@@ -33,7 +34,7 @@ pub struct NewApp {
 /// A registered app and its secret (shown once).
 #[derive(Serialize, ToSchema)]
 pub struct CreatedApp {
-    app_id: String,
+    app_id: AppId,
     secret: String,
 }
 
@@ -75,7 +76,7 @@ async fn create_app(
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let secret = hex::encode(bytes);
-    let app_id = uuid::Uuid::now_v7().to_string();
+    let app_id = AppId::generate();
     store::insert_app(
         &state.db,
         &app_id,
@@ -92,9 +93,9 @@ async fn create_app(
 #[derive(Deserialize, ToSchema)]
 pub struct Push {
     #[serde(default)]
-    users: Vec<String>,
+    users: Vec<UserId>,
     #[serde(default)]
-    groups: Vec<String>,
+    groups: Vec<GroupId>,
     payload: serde_json::Value,
 }
 
@@ -115,7 +116,7 @@ pub struct PushResult {
 async fn push(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<String>,
+    path: web::Path<AppId>,
     body: web::Json<Push>,
 ) -> Result<HttpResponse, AppError> {
     let app = store::find_app(&state.db, &path)

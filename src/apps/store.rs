@@ -1,6 +1,7 @@
 //! SQL for apps, their offline inbox and the webhook outbox.
 
 use crate::db::Db;
+use crate::ids::{AppId, GroupId, PushId, UserId, WebhookCallId};
 use crate::on_pool;
 use crate::time_util::now_ms;
 
@@ -10,7 +11,7 @@ const INBOX_PER_USER: i64 = 100;
 /// A registered app.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AppRow {
-    pub id: String,
+    pub id: AppId,
     pub webhook_url: Option<String>,
     pub secret: String,
 }
@@ -18,23 +19,23 @@ pub struct AppRow {
 /// A push waiting for its user.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InboxRow {
-    pub id: String,
-    pub app_id: String,
+    pub id: PushId,
+    pub app_id: AppId,
     pub payload: String,
 }
 
 /// A webhook call to make.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OutboxRow {
-    pub id: String,
-    pub app_id: String,
+    pub id: WebhookCallId,
+    pub app_id: AppId,
     pub body: String,
     pub attempts: i32,
     pub next_attempt_at: i64,
 }
 
 /// Whether the user is an administrator.
-pub async fn is_admin(db: &Db, user_id: &str) -> Result<bool, sqlx::Error> {
+pub async fn is_admin(db: &Db, user_id: &UserId) -> Result<bool, sqlx::Error> {
     let sql = "SELECT is_admin FROM users WHERE id = $1";
     let row: Option<(bool,)> =
         on_pool!(db.read(), p => sqlx::query_as(sql).bind(user_id).fetch_optional(p).await)?;
@@ -50,11 +51,11 @@ pub async fn grant_admin(db: &Db, username: &str) -> Result<bool, sqlx::Error> {
 /// Registers an app.
 pub async fn insert_app(
     db: &Db,
-    id: &str,
+    id: &AppId,
     name: &str,
     webhook_url: Option<&str>,
     secret: &str,
-    created_by: &str,
+    created_by: &UserId,
 ) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO apps (id, name, webhook_url, secret, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
     on_pool!(db.write(), p => sqlx::query(sql).bind(id).bind(name).bind(webhook_url).bind(secret).bind(created_by)
@@ -62,7 +63,7 @@ pub async fn insert_app(
 }
 
 /// An app by id.
-pub async fn find_app(db: &Db, id: &str) -> Result<Option<AppRow>, sqlx::Error> {
+pub async fn find_app(db: &Db, id: &AppId) -> Result<Option<AppRow>, sqlx::Error> {
     let sql = "SELECT id, webhook_url, secret FROM apps WHERE id = $1";
     on_pool!(db.read(), p => sqlx::query_as(sql).bind(id).fetch_optional(p).await)
 }
@@ -70,19 +71,19 @@ pub async fn find_app(db: &Db, id: &str) -> Result<Option<AppRow>, sqlx::Error> 
 /// Of `ids`, those that are users, plus the members of the groups `groups`.
 pub async fn recipients(
     db: &Db,
-    ids: &[String],
-    groups: &[String],
-) -> Result<Vec<String>, sqlx::Error> {
+    ids: &[UserId],
+    groups: &[GroupId],
+) -> Result<Vec<UserId>, sqlx::Error> {
     let user = "SELECT id FROM users WHERE id = $1";
     let members = "SELECT user_id FROM group_members WHERE group_id = $1";
     let mut out = std::collections::BTreeSet::new();
     on_pool!(db.read(), p => {
         for id in ids {
-            let row: Option<(String,)> = sqlx::query_as(user).bind(id).fetch_optional(p).await?;
+            let row: Option<(UserId,)> = sqlx::query_as(user).bind(id).fetch_optional(p).await?;
             out.extend(row.map(|(id,)| id));
         }
         for g in groups {
-            let rows: Vec<(String,)> = sqlx::query_as(members).bind(g).fetch_all(p).await?;
+            let rows: Vec<(UserId,)> = sqlx::query_as(members).bind(g).fetch_all(p).await?;
             out.extend(rows.into_iter().map(|(id,)| id));
         }
     });
@@ -92,15 +93,15 @@ pub async fn recipients(
 /// Keeps a push for an offline user, dropping their oldest beyond the bound.
 pub async fn queue_for_user(
     db: &Db,
-    app_id: &str,
-    user_id: &str,
+    app_id: &AppId,
+    user_id: &UserId,
     payload: &str,
     ttl_ms: i64,
 ) -> Result<(), sqlx::Error> {
     let insert = "INSERT INTO app_inbox (id, app_id, user_id, payload, expires_at) VALUES ($1, $2, $3, $4, $5)";
     let trim = "DELETE FROM app_inbox WHERE user_id = $1 AND id NOT IN \
                 (SELECT id FROM app_inbox WHERE user_id = $1 ORDER BY id DESC LIMIT $2)";
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = PushId::generate();
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
         sqlx::query(insert).bind(&id).bind(app_id).bind(user_id).bind(payload).bind(now_ms() + ttl_ms)
@@ -111,7 +112,7 @@ pub async fn queue_for_user(
 }
 
 /// Takes the user's unexpired pushes, oldest first, removing them (and expired ones).
-pub async fn take_inbox(db: &Db, user_id: &str) -> Result<Vec<InboxRow>, sqlx::Error> {
+pub async fn take_inbox(db: &Db, user_id: &UserId) -> Result<Vec<InboxRow>, sqlx::Error> {
     let select = "SELECT id, app_id, payload FROM app_inbox WHERE user_id = $1 AND expires_at > $2 ORDER BY id";
     let delete = "DELETE FROM app_inbox WHERE user_id = $1";
     on_pool!(db.write(), p => {
@@ -124,9 +125,9 @@ pub async fn take_inbox(db: &Db, user_id: &str) -> Result<Vec<InboxRow>, sqlx::E
 }
 
 /// Queues a webhook call.
-pub async fn queue_webhook(db: &Db, app_id: &str, body: &str) -> Result<(), sqlx::Error> {
+pub async fn queue_webhook(db: &Db, app_id: &AppId, body: &str) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO webhook_outbox (id, app_id, body, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $4)";
-    on_pool!(db.write(), p => sqlx::query(sql).bind(uuid::Uuid::now_v7().to_string()).bind(app_id).bind(body)
+    on_pool!(db.write(), p => sqlx::query(sql).bind(WebhookCallId::generate()).bind(app_id).bind(body)
         .bind(now_ms()).execute(p).await.map(|_| ()))
 }
 
@@ -146,13 +147,13 @@ pub async fn claim_webhook(db: &Db, row: &OutboxRow, until: i64) -> Result<bool,
 }
 
 /// Removes a delivered (or abandoned) call.
-pub async fn delete_webhook(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+pub async fn delete_webhook(db: &Db, id: &WebhookCallId) -> Result<(), sqlx::Error> {
     let sql = "DELETE FROM webhook_outbox WHERE id = $1";
     on_pool!(db.write(), p => sqlx::query(sql).bind(id).execute(p).await.map(|_| ()))
 }
 
 /// Schedules the next attempt of a failed call.
-pub async fn retry_webhook_at(db: &Db, id: &str, at: i64) -> Result<(), sqlx::Error> {
+pub async fn retry_webhook_at(db: &Db, id: &WebhookCallId, at: i64) -> Result<(), sqlx::Error> {
     let sql = "UPDATE webhook_outbox SET next_attempt_at = $1 WHERE id = $2";
     on_pool!(db.write(), p => sqlx::query(sql).bind(at).bind(id).execute(p).await.map(|_| ()))
 }

@@ -7,11 +7,12 @@ use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
 use super::TokenKeys;
 use crate::error::CommonError;
+use crate::ids::UserId;
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
-    pub id: String,
+    pub id: UserId,
 }
 
 impl FromRequest for AuthUser {

@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 
 use super::{bearer_token_in, TokenKeys};
 use crate::error::CommonError;
+use crate::ids::UserId;
 
 /// The token of a WebSocket request, in its query.
 #[derive(Deserialize, IntoParams)]
@@ -19,7 +20,7 @@ pub struct WsQuery {
 
 /// The user a WebSocket request is from: an access token in the `Authorization` header
 /// or in `?access_token=`.
-pub fn socket_user(tokens: &TokenKeys, head: &RequestHead) -> Result<String, CommonError> {
+pub fn socket_user(tokens: &TokenKeys, head: &RequestHead) -> Result<UserId, CommonError> {
     let token = match bearer_token_in(&head.headers) {
         Some(t) => t.to_owned(),
         None => web::Query::<WsQuery>::from_query(head.uri.query().unwrap_or(""))

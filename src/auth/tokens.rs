@@ -10,6 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use crate::fs_util::write_private;
+use crate::ids::{MediaId, UserId};
 use crate::time_util::now_ms;
 
 const ISSUER: &str = "imshare";
@@ -18,7 +19,7 @@ const ISSUER: &str = "imshare";
 #[derive(Debug, Serialize, Deserialize)]
 pub struct AccessClaims {
     /// The user id.
-    pub sub: String,
+    pub sub: UserId,
     pub iss: String,
     pub iat: i64,
     pub exp: i64,
@@ -27,9 +28,9 @@ pub struct AccessClaims {
 /// What a playback token says: this viewer may play this media until `exp`.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct PlayClaims {
-    /// The viewer's user id.
+    /// The viewer's user id, empty for an anonymous visitor of a public clip.
     pub sub: String,
-    pub media: String,
+    pub media: MediaId,
     pub aud: String,
     pub iss: String,
     pub exp: i64,
@@ -85,10 +86,10 @@ impl TokenKeys {
     }
 
     /// A new access token for `user_id`, and its lifetime in seconds.
-    pub fn issue(&self, user_id: &str) -> anyhow::Result<(String, u64)> {
+    pub fn issue(&self, user_id: &UserId) -> anyhow::Result<(String, u64)> {
         let now = now_ms() / 1000;
         let claims = AccessClaims {
-            sub: user_id.to_owned(),
+            sub: user_id.clone(),
             iss: ISSUER.to_owned(),
             iat: now,
             exp: now + self.access_ttl_secs as i64,
@@ -107,18 +108,18 @@ impl TokenKeys {
 }
 
 impl TokenKeys {
-    /// A token that lets `viewer` fetch the playlists of `media_id` for `ttl_secs`; players
-    /// cannot send headers, so it travels in the playlist URLs.
+    /// A token that lets `viewer` (`None`: anonymous) fetch the playlists of `media_id` for
+    /// `ttl_secs`; players cannot send headers, so it travels in the playlist URLs.
     pub fn issue_play(
         &self,
-        viewer: &str,
-        media_id: &str,
+        viewer: Option<&UserId>,
+        media_id: &MediaId,
         ttl_secs: u64,
     ) -> anyhow::Result<(String, i64)> {
         let exp = now_ms() / 1000 + ttl_secs as i64;
         let claims = PlayClaims {
-            sub: viewer.to_owned(),
-            media: media_id.to_owned(),
+            sub: viewer.map_or("", UserId::as_str).to_owned(),
+            media: media_id.clone(),
             aud: PLAY_AUDIENCE.to_owned(),
             iss: ISSUER.to_owned(),
             exp,
@@ -128,18 +129,21 @@ impl TokenKeys {
         Ok((token, exp))
     }
 
-    /// The viewer of a valid playback token for exactly this media.
-    pub fn verify_play(&self, token: &str, media_id: &str) -> Option<String> {
+    /// The viewer (`None`: anonymous) of a valid playback token for exactly this media;
+    /// `None` for any other token.
+    pub fn verify_play(&self, token: &str, media_id: &MediaId) -> Option<Option<UserId>> {
         let data = jsonwebtoken::decode::<PlayClaims>(token, &self.decoding, &self.play_validation)
             .ok()?;
-        (data.claims.media == media_id).then_some(data.claims.sub)
+        let PlayClaims { sub, media, .. } = data.claims;
+        let viewer = (!sub.is_empty()).then(|| UserId::from(sub));
+        (media == *media_id).then_some(viewer)
     }
 }
 
 /// What a WebSocket ticket says: this user may open `/v1/ws` until `exp`.
 #[derive(Debug, Serialize, Deserialize)]
 struct WsClaims {
-    sub: String,
+    sub: UserId,
     aud: String,
     iss: String,
     exp: i64,
@@ -150,9 +154,9 @@ impl TokenKeys {
     /// a live share's `/v1/live-shares/{id}/ws`) as `user_id` for `ttl_secs`: browsers
     /// cannot send headers on a WebSocket, and a ticket that opens nothing but WebSockets
     /// is worth less to whoever might read it than an access token.
-    pub fn issue_ws(&self, user_id: &str, ttl_secs: u64) -> anyhow::Result<String> {
+    pub fn issue_ws(&self, user_id: &UserId, ttl_secs: u64) -> anyhow::Result<String> {
         let claims = WsClaims {
-            sub: user_id.to_owned(),
+            sub: user_id.clone(),
             aud: WS_AUDIENCE.to_owned(),
             iss: ISSUER.to_owned(),
             exp: now_ms() / 1000 + ttl_secs as i64,
@@ -162,7 +166,7 @@ impl TokenKeys {
     }
 
     /// The user of a valid WebSocket ticket.
-    pub fn verify_ws(&self, token: &str) -> Option<String> {
+    pub fn verify_ws(&self, token: &str) -> Option<UserId> {
         jsonwebtoken::decode::<WsClaims>(token, &self.decoding, &self.ws_validation)
             .ok()
             .map(|data| data.claims.sub)

@@ -10,6 +10,7 @@ use super::runtime::BlogRuntime;
 use crate::accounts::find_user_by_id;
 use crate::auth::AuthUser;
 use crate::error::CommonError;
+use crate::ids::UserId;
 use crate::social::are_friends;
 use crate::state::AppState;
 use crate::time_util::rfc3339;
@@ -35,7 +36,7 @@ async fn blog_link(
     rt: web::Data<BlogRuntime>,
     req: HttpRequest,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<UserId>,
 ) -> Result<HttpResponse, CommonError> {
     let owner = find_user_by_id(&state.db, &path)
         .await?

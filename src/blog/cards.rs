@@ -24,7 +24,7 @@ pub async fn cards(
             _ => None,
         };
         cards.push(ClipCard {
-            id: row.id,
+            id: row.id.into_string(),
             title: row.title,
             owner: row.owner_username,
             poster_url,

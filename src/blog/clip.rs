@@ -8,6 +8,7 @@ use super::cards::date;
 use super::runtime::BlogRuntime;
 use super::store;
 use crate::accounts::find_user_by_id;
+use crate::ids::MediaId;
 use crate::media::{count_play, find_visible, MediaRow, MediaStatus};
 use crate::state::AppState;
 use crate::web::page::{self, Caching};
@@ -27,7 +28,7 @@ async fn clip_page(
     state: web::Data<AppState>,
     rt: web::Data<BlogRuntime>,
     visitor: Visitor,
-    path: web::Path<String>,
+    path: web::Path<MediaId>,
 ) -> Result<HttpResponse, PageError> {
     let media = find_visible(&state.db, &path, visitor.id())
         .await?
@@ -41,7 +42,7 @@ async fn clip_page(
     let clip_state = match media.status {
         MediaStatus::Ready => ClipState::Ready(player(&state, &rt, &visitor, &media, files).await?),
         MediaStatus::Failed => ClipState::Failed {
-            reason: (visitor.id() == media.owner_id)
+            reason: (visitor.id() == Some(&media.owner_id))
                 .then(|| media.failure.clone())
                 .flatten(),
         },

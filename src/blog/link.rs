@@ -16,6 +16,7 @@ use super::runtime::BlogRuntime;
 use super::store;
 use crate::accounts::{find_user_by_id, UserRow};
 use crate::config::Settings;
+use crate::ids::UserId;
 use crate::net::client_ip::client_ip;
 use crate::state::AppState;
 use crate::time_util::now_ms;
@@ -30,9 +31,9 @@ const AUDIENCE: &str = "imshare-blog";
 #[derive(Serialize, Deserialize)]
 struct LinkClaims {
     /// The viewer the link signs in.
-    sub: String,
+    sub: UserId,
     /// The owner of the blog it opens.
-    blog: String,
+    blog: UserId,
     /// The link's id, recorded when it is used.
     jti: String,
     aud: String,
@@ -43,8 +44,8 @@ struct LinkClaims {
 /// A verified, unexpired link.
 #[derive(Debug)]
 pub struct Link {
-    pub viewer: String,
-    pub owner: String,
+    pub viewer: UserId,
+    pub owner: UserId,
     pub id: String,
     pub expires_at_ms: i64,
 }
@@ -117,11 +118,16 @@ impl LinkKeys {
     }
 
     /// A link token for `viewer` to open `owner`'s blog, and its expiry (epoch ms).
-    pub fn issue(&self, viewer: &str, owner: &str, ttl_secs: u64) -> anyhow::Result<(String, i64)> {
+    pub fn issue(
+        &self,
+        viewer: &UserId,
+        owner: &UserId,
+        ttl_secs: u64,
+    ) -> anyhow::Result<(String, i64)> {
         let exp = now_ms() / 1000 + ttl_secs as i64;
         let claims = LinkClaims {
-            sub: viewer.to_owned(),
-            blog: owner.to_owned(),
+            sub: viewer.clone(),
+            blog: owner.clone(),
             jti: uuid::Uuid::new_v4().simple().to_string(),
             aud: AUDIENCE.to_owned(),
             iss: ISSUER.to_owned(),
@@ -187,7 +193,7 @@ enum Exchange {
     /// Opened again in the browser it signed in (a reload, the back button): no harm.
     Reopened,
     /// Signs in this viewer.
-    SignIn(String),
+    SignIn(UserId),
     /// Nothing: the link is no good.
     Refused(Refused),
 }
@@ -208,7 +214,7 @@ async fn exchange(
         return Ok(Exchange::Refused(Refused::Invalid));
     }
     if !store::use_link(&state.db, &link.id, link.expires_at_ms).await? {
-        if visitor.id() == link.viewer {
+        if visitor.id() == Some(&link.viewer) {
             return Ok(Exchange::Reopened);
         }
         return Ok(Exchange::Refused(Refused::Used));
@@ -248,7 +254,8 @@ mod tests {
     #[tokio::test]
     async fn a_link_checks_out_only_untouched_and_with_its_own_key() {
         let keys = keys("a-secret-of-at-least-thirty-two-bytes-0123").await;
-        let (token, _) = keys.issue("viewer", "owner", 60).expect("issue");
+        let (viewer, owner) = (UserId::from("viewer"), UserId::from("owner"));
+        let (token, _) = keys.issue(&viewer, &owner, 60).expect("issue");
         let link = keys.verify(&token).expect("valid");
         assert_eq!(
             (link.viewer.as_str(), link.owner.as_str()),

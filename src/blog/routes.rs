@@ -13,6 +13,7 @@ use super::cards::{cards, users};
 use super::runtime::BlogRuntime;
 use super::{link, store};
 use crate::accounts::{find_user_by_username, UserRow, Username};
+use crate::ids::{MediaId, UserId};
 use crate::state::AppState;
 use crate::time_util::now_ms;
 use crate::web::page::{self, Caching};
@@ -55,7 +56,7 @@ async fn home(
 #[derive(Deserialize, IntoParams)]
 pub struct BlogQuery {
     /// Only clips older than this media id (the "older clips" link).
-    before: Option<String>,
+    before: Option<MediaId>,
     /// A signed blog link: traded for a session cookie, then redirected to the clean URL.
     link: Option<String>,
 }
@@ -86,7 +87,8 @@ async fn blog(
         return Ok(hit);
     }
     let owner = owner_named(&state, &path).await?;
-    let before = query.before.as_deref().unwrap_or("");
+    // An empty `?before=` is the first page, as no `before` is.
+    let before = query.before.as_ref().filter(|b| !b.as_str().is_empty());
     let mut rows = store::blog_page(
         &state.db,
         &owner.id,
@@ -99,10 +101,10 @@ async fn blog(
         .then(|| format!("/u/{}?before={}", owner.username, rows[PAGE_SIZE - 1].id));
     rows.truncate(PAGE_SIZE);
     let view = BlogView {
-        own: visitor.id() == owner.id,
+        own: visitor.id() == Some(&owner.id),
         clips: cards(&state, &rt, rows).await?,
         older_href,
-        paged: !before.is_empty(),
+        paged: before.is_some(),
         username: owner.username,
         display_name: owner.display_name,
     };
@@ -146,7 +148,9 @@ async fn search(
     };
     if !q.is_empty() {
         let pattern = store::contains_pattern(q);
-        view.users = users(store::search_users(&state.db, q, &pattern, SEARCH_SIZE).await?);
+        // The text is also tried as an exact user id.
+        let exact_id = UserId::from(q);
+        view.users = users(store::search_users(&state.db, &exact_id, &pattern, SEARCH_SIZE).await?);
         view.clips = cards(
             &state,
             &rt,

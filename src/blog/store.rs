@@ -1,16 +1,17 @@
 //! SQL of the pages: a blog's clips, hot and latest clips, search, the friend list, used
 //! blog links. Every query over media applies the media module's one visibility rule
-//! (`visible_to!`); an empty viewer id is the anonymous visitor, who sees public clips only.
+//! (`visible_to!`); a `None` viewer is the anonymous visitor, who sees public clips only.
 
 use crate::db::Db;
-use crate::media::MediaStatus;
+use crate::ids::{MediaId, UserId};
+use crate::media::{viewer_param, MediaStatus};
 use crate::time_util::now_ms;
 use crate::{on_pool, visible_to};
 
 /// A clip as lists show it.
 #[derive(Debug, sqlx::FromRow)]
 pub struct ClipRow {
-    pub id: String,
+    pub id: MediaId,
     pub owner_username: String,
     pub title: String,
     pub status: MediaStatus,
@@ -44,13 +45,13 @@ macro_rules! clip_columns {
     };
 }
 
-/// One page of a user's blog for `viewer`, newest first, older than `before` if not empty.
+/// One page of a user's blog for `viewer`, newest first, older than `before` if given.
 #[tracing::instrument(skip_all)]
 pub async fn blog_page(
     db: &Db,
-    owner: &str,
-    viewer: &str,
-    before: &str,
+    owner: &UserId,
+    viewer: Option<&UserId>,
+    before: Option<&MediaId>,
     limit: i64,
 ) -> Result<Vec<ClipRow>, sqlx::Error> {
     // Ids are UUIDv7, so ordering by id is ordering by upload time.
@@ -62,6 +63,7 @@ pub async fn blog_page(
         visible_to!("$2"),
         " AND ($3 = '' OR m.id < $3) ORDER BY m.id DESC LIMIT $4"
     );
+    let (viewer, before) = (viewer_param(viewer), before.map_or("", MediaId::as_str));
     on_pool!(db.read(), p => sqlx::query_as(sql).bind(owner).bind(viewer).bind(before).bind(limit).fetch_all(p).await)
 }
 
@@ -77,7 +79,7 @@ pub async fn latest(db: &Db, limit: i64) -> Result<Vec<ClipRow>, sqlx::Error> {
         " AND m.status <> $2 ORDER BY m.id DESC LIMIT $3"
     );
     on_pool!(db.read(), p => sqlx::query_as(sql)
-        .bind("").bind(MediaStatus::Failed).bind(limit).fetch_all(p).await)
+        .bind(viewer_param(None)).bind(MediaStatus::Failed).bind(limit).fetch_all(p).await)
 }
 
 /// The public clips played most since `since_ms`.
@@ -94,14 +96,14 @@ pub async fn hot(db: &Db, since_ms: i64, limit: i64) -> Result<Vec<ClipRow>, sql
         " AND m.status <> $3 ORDER BY h.plays DESC, m.id DESC LIMIT $4"
     );
     on_pool!(db.read(), p => sqlx::query_as(sql)
-        .bind(since_ms).bind("").bind(MediaStatus::Failed).bind(limit).fetch_all(p).await)
+        .bind(since_ms).bind(viewer_param(None)).bind(MediaStatus::Failed).bind(limit).fetch_all(p).await)
 }
 
 /// Blogs whose user id is `exact_id` or whose names match the lower-case LIKE `pattern`.
 #[tracing::instrument(skip_all)]
 pub async fn search_users(
     db: &Db,
-    exact_id: &str,
+    exact_id: &UserId,
     pattern: &str,
     limit: i64,
 ) -> Result<Vec<UserRef>, sqlx::Error> {
@@ -115,7 +117,7 @@ pub async fn search_users(
 #[tracing::instrument(skip_all)]
 pub async fn search_clips(
     db: &Db,
-    viewer: &str,
+    viewer: Option<&UserId>,
     pattern: &str,
     limit: i64,
 ) -> Result<Vec<ClipRow>, sqlx::Error> {
@@ -127,12 +129,13 @@ pub async fn search_clips(
         visible_to!("$1"),
         " AND LOWER(m.title) LIKE $2 ESCAPE '\\' ORDER BY m.id DESC LIMIT $3"
     );
+    let viewer = viewer_param(viewer);
     on_pool!(db.read(), p => sqlx::query_as(sql).bind(viewer).bind(pattern).bind(limit).fetch_all(p).await)
 }
 
 /// The user's friends, by username.
 #[tracing::instrument(skip_all)]
-pub async fn friends(db: &Db, user_id: &str) -> Result<Vec<UserRef>, sqlx::Error> {
+pub async fn friends(db: &Db, user_id: &UserId) -> Result<Vec<UserRef>, sqlx::Error> {
     let sql =
         "SELECT u.username, u.display_name FROM friendships f JOIN users u ON u.id = f.friend_id \
                WHERE f.user_id = $1 ORDER BY u.username LIMIT 1000";
@@ -141,7 +144,7 @@ pub async fn friends(db: &Db, user_id: &str) -> Result<Vec<UserRef>, sqlx::Error
 
 /// The player's files of a clip (the caller has checked that the viewer may see it).
 #[tracing::instrument(skip_all)]
-pub async fn clip_files(db: &Db, media_id: &str) -> Result<Option<ClipFiles>, sqlx::Error> {
+pub async fn clip_files(db: &Db, media_id: &MediaId) -> Result<Option<ClipFiles>, sqlx::Error> {
     let sql = "SELECT mp4_key, audio_key, poster_key FROM media WHERE id = $1";
     on_pool!(db.read(), p => sqlx::query_as(sql).bind(media_id).fetch_optional(p).await)
 }

@@ -27,6 +27,7 @@ use tokio::sync::mpsc;
 use super::hub::{Hub, Outbound, Subscription};
 use super::Presence;
 use crate::config::Settings;
+use crate::ids::{GroupId, UserId};
 use secrecy::ExposeSecret;
 
 /// What crosses Redis: the frame and the node that sent it.
@@ -57,11 +58,11 @@ pub async fn connect_if_configured(
     Cluster::connect(url, hub.clone(), ttl).await.map(Some)
 }
 
-fn online_key(user_id: &str) -> String {
+fn online_key(user_id: &UserId) -> String {
     format!("imshare:online:{user_id}")
 }
 
-fn shown_key(user_id: &str) -> String {
+fn shown_key(user_id: &UserId) -> String {
     format!("imshare:shown:{user_id}")
 }
 
@@ -109,17 +110,17 @@ impl Cluster {
     }
 
     /// Sends a frame to the user's connections on other nodes.
-    pub async fn publish_user(&self, user_id: &str, frame: &str) {
+    pub async fn publish_user(&self, user_id: &UserId, frame: &str) {
         self.publish(format!("imshare:u:{user_id}"), frame).await;
     }
 
     /// Sends a frame to the group's members on other nodes.
-    pub async fn publish_group(&self, group_id: &str, frame: &str) {
+    pub async fn publish_group(&self, group_id: &GroupId, frame: &str) {
         self.publish(format!("imshare:g:{group_id}"), frame).await;
     }
 
     /// Records what others see of the user and, if `here`, that this node has them online.
-    pub async fn mark_shown(&self, user_id: &str, shown: Presence, here: bool) {
+    pub async fn mark_shown(&self, user_id: &UserId, shown: Presence, here: bool) {
         let mut conn = self.conn.clone();
         let expires = crate::time_util::now_ms() + self.ttl_ms;
         let mut pipe = redis::pipe();
@@ -134,14 +135,14 @@ impl Cluster {
     }
 
     /// Records that the user left this node; true if they are still online elsewhere.
-    pub async fn mark_offline(&self, user_id: &str) -> bool {
+    pub async fn mark_offline(&self, user_id: &UserId) -> bool {
         let mut conn = self.conn.clone();
         let _: redis::RedisResult<i64> = conn.zrem(online_key(user_id), &self.node_id).await;
         self.is_online(user_id).await
     }
 
     /// Whether any live node has a connection of the user.
-    pub async fn is_online(&self, user_id: &str) -> bool {
+    pub async fn is_online(&self, user_id: &UserId) -> bool {
         let mut conn = self.conn.clone();
         let now = crate::time_util::now_ms();
         let live: redis::RedisResult<i64> = conn.zcount(online_key(user_id), now, "+inf").await;
@@ -149,7 +150,7 @@ impl Cluster {
     }
 
     /// What others see of the user across the cluster.
-    pub async fn shown(&self, user_id: &str) -> Presence {
+    pub async fn shown(&self, user_id: &UserId) -> Presence {
         if !self.is_online(user_id).await {
             return Presence::Offline;
         }
@@ -221,10 +222,11 @@ async fn deliver(mut stream: PubSubStream, hub: Arc<Hub>, node_id: String) {
         }
         let frame = Outbound::Text(ByteString::from(envelope.frame));
         let channel = msg.get_channel_name();
+        // The channel names the user or group this node subscribed for (see `channel_of`).
         if let Some(user) = channel.strip_prefix("imshare:u:") {
-            hub.send_to_user(user, frame);
+            hub.send_to_user(&UserId::from(user), frame);
         } else if let Some(group) = channel.strip_prefix("imshare:g:") {
-            hub.send_to_group(group, frame, None);
+            hub.send_to_group(&GroupId::from(group), frame, None);
         }
     }
     tracing::error!("the Redis pub/sub connection closed; frames from other nodes stop arriving");

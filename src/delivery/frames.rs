@@ -6,6 +6,7 @@ use bytestring::ByteString;
 use serde::Serialize;
 
 use super::Presence;
+use crate::ids::{AppId, GroupId, RoomId, UserId};
 
 /// A frame the server sends.
 #[derive(Debug, Serialize)]
@@ -17,25 +18,28 @@ pub enum ServerFrame<'a> {
     /// A message of a group the client belongs to.
     #[serde(rename = "group.message")]
     GroupMessage {
-        group_id: &'a str,
+        group_id: &'a GroupId,
         seq: i64,
-        from: &'a str,
+        from: &'a UserId,
         body: &'a str,
         sent_at: String,
     },
     /// A friend's presence changed.
     #[serde(rename = "presence")]
-    Presence { user_id: &'a str, status: Presence },
+    Presence {
+        user_id: &'a UserId,
+        status: Presence,
+    },
     /// A push from an app.
     #[serde(rename = "app.message")]
     AppMessage {
-        app_id: &'a str,
+        app_id: &'a AppId,
         payload: &'a serde_json::Value,
     },
     /// The latest state of a sync room.
     #[serde(rename = "sync.region")]
     SyncRegion {
-        room_id: &'a str,
+        room_id: &'a RoomId,
         url: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
         x: Option<i64>,
@@ -46,11 +50,11 @@ pub enum ServerFrame<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         height: Option<i64>,
         version: i64,
-        updated_by: &'a str,
+        updated_by: &'a UserId,
     },
     /// The user's right to a sync room ended; the connection closes behind this frame.
     #[serde(rename = "sync.revoked")]
-    SyncRevoked { room_id: &'a str },
+    SyncRevoked { room_id: &'a RoomId },
     /// Something the client asked for went wrong.
     #[serde(rename = "error")]
     Error { code: &'a str, message: &'a str },

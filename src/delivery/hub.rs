@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::Presence;
+use crate::ids::{GroupId, RoomId, UserId};
 
 /// What a connection's writer sends.
 #[derive(Debug, Clone)]
@@ -31,33 +32,43 @@ pub enum Outbound {
 /// last one leaves.
 #[derive(Debug, Clone)]
 pub enum Subscription {
-    User(String, bool),
-    Group(String, bool),
+    User(UserId, bool),
+    Group(GroupId, bool),
+}
+
+/// One connection to this node, as the hub numbers them (never reused while it runs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConnId(u64);
+
+impl std::fmt::Display for ConnId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
 struct Conn {
     tx: mpsc::Sender<Outbound>,
     kick: CancellationToken,
     /// Sync rooms this connection joined or sent to: it is closed if the right to one ends.
-    rooms: HashSet<String>,
+    rooms: HashSet<RoomId>,
 }
 
 #[derive(Default)]
 struct UserEntry {
-    conns: HashMap<u64, Conn>,
-    groups: HashSet<String>,
+    conns: HashMap<ConnId, Conn>,
+    groups: HashSet<GroupId>,
     shown: Option<Presence>,
 }
 
 #[derive(Default)]
 struct Inner {
-    users: HashMap<String, UserEntry>,
-    groups: HashMap<String, HashSet<String>>,
+    users: HashMap<UserId, UserEntry>,
+    groups: HashMap<GroupId, HashSet<UserId>>,
 }
 
 /// A registered connection: its id, its queue and the token that tells it to go.
 pub struct Registration {
-    pub id: u64,
+    pub id: ConnId,
     /// The queue's sending end, for replies that wait for room instead of kicking.
     pub tx: mpsc::Sender<Outbound>,
     pub rx: mpsc::Receiver<Outbound>,
@@ -105,18 +116,18 @@ impl Hub {
     }
 
     /// Registers a connection of `user_id`, who belongs to `groups`.
-    pub fn register(&self, user_id: &str, groups: Vec<String>) -> Registration {
+    pub fn register(&self, user_id: &UserId, groups: Vec<GroupId>) -> Registration {
         let (tx, rx) = mpsc::channel(self.queue_frames);
         let kick = CancellationToken::new();
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let id = ConnId(self.next_id.fetch_add(1, Ordering::Relaxed));
         let mut inner = self.lock();
         if !inner.users.contains_key(user_id) {
-            self.report(Subscription::User(user_id.to_owned(), true));
+            self.report(Subscription::User(user_id.clone(), true));
         }
         for g in &groups {
             self.add_member(&mut inner, g, user_id);
         }
-        let entry = inner.users.entry(user_id.to_owned()).or_default();
+        let entry = inner.users.entry(user_id.clone()).or_default();
         entry.groups.extend(groups);
         entry.conns.insert(
             id,
@@ -130,7 +141,7 @@ impl Hub {
     }
 
     /// Removes a connection; true if it was the user's last (they went offline).
-    pub fn unregister(&self, user_id: &str, conn_id: u64) -> bool {
+    pub fn unregister(&self, user_id: &UserId, conn_id: ConnId) -> bool {
         let mut inner = self.lock();
         let Some(entry) = inner.users.get_mut(user_id) else {
             return false;
@@ -144,22 +155,22 @@ impl Hub {
             self.remove_member(&mut inner, g, user_id);
         }
         inner.users.remove(user_id);
-        self.report(Subscription::User(user_id.to_owned(), false));
+        self.report(Subscription::User(user_id.clone(), false));
         true
     }
 
     /// Records that an online user joined a group (no-op if they are offline).
-    pub fn join_group(&self, group_id: &str, user_id: &str) {
+    pub fn join_group(&self, group_id: &GroupId, user_id: &UserId) {
         let mut inner = self.lock();
         let Some(entry) = inner.users.get_mut(user_id) else {
             return;
         };
-        entry.groups.insert(group_id.to_owned());
+        entry.groups.insert(group_id.clone());
         self.add_member(&mut inner, group_id, user_id);
     }
 
     /// Records that a user left a group.
-    pub fn leave_group(&self, group_id: &str, user_id: &str) {
+    pub fn leave_group(&self, group_id: &GroupId, user_id: &UserId) {
         let mut inner = self.lock();
         if let Some(entry) = inner.users.get_mut(user_id) {
             entry.groups.remove(group_id);
@@ -167,34 +178,39 @@ impl Hub {
         self.remove_member(&mut inner, group_id, user_id);
     }
 
-    fn add_member(&self, inner: &mut Inner, group_id: &str, user_id: &str) {
-        let members = inner.groups.entry(group_id.to_owned()).or_default();
+    fn add_member(&self, inner: &mut Inner, group_id: &GroupId, user_id: &UserId) {
+        let members = inner.groups.entry(group_id.clone()).or_default();
         if members.is_empty() {
-            self.report(Subscription::Group(group_id.to_owned(), true));
+            self.report(Subscription::Group(group_id.clone(), true));
         }
-        members.insert(user_id.to_owned());
+        members.insert(user_id.clone());
     }
 
-    fn remove_member(&self, inner: &mut Inner, group_id: &str, user_id: &str) {
+    fn remove_member(&self, inner: &mut Inner, group_id: &GroupId, user_id: &UserId) {
         let Some(members) = inner.groups.get_mut(group_id) else {
             return;
         };
         members.remove(user_id);
         if members.is_empty() {
             inner.groups.remove(group_id);
-            self.report(Subscription::Group(group_id.to_owned(), false));
+            self.report(Subscription::Group(group_id.clone(), false));
         }
     }
 
     /// Queues `frame` on every connection of `user_id`; returns how many took it.
-    pub fn send_to_user(&self, user_id: &str, frame: Outbound) -> usize {
+    pub fn send_to_user(&self, user_id: &UserId, frame: Outbound) -> usize {
         let inner = self.lock();
         inner.users.get(user_id).map_or(0, |e| offer(e, &frame))
     }
 
     /// Queues `frame` on every connection of the group's online members except `skip`
     /// (the sending connection, which has its ack).
-    pub fn send_to_group(&self, group_id: &str, frame: Outbound, skip: Option<u64>) -> usize {
+    pub fn send_to_group(
+        &self,
+        group_id: &GroupId,
+        frame: Outbound,
+        skip: Option<ConnId>,
+    ) -> usize {
         let inner = self.lock();
         let Some(members) = inner.groups.get(group_id) else {
             return 0;
@@ -208,7 +224,7 @@ impl Hub {
     }
 
     /// Queues `frame` on one connection only (replies: acks, errors, sync batches).
-    pub fn send_to_conn(&self, user_id: &str, conn_id: u64, frame: Outbound) -> bool {
+    pub fn send_to_conn(&self, user_id: &UserId, conn_id: ConnId, frame: Outbound) -> bool {
         let inner = self.lock();
         let Some(conn) = inner.users.get(user_id).and_then(|e| e.conns.get(&conn_id)) else {
             return false;
@@ -217,7 +233,7 @@ impl Hub {
     }
 
     /// Records that a connection is in a sync room; false if it is in as many as allowed.
-    pub fn enter_room(&self, user_id: &str, conn_id: u64, room_id: &str) -> bool {
+    pub fn enter_room(&self, user_id: &UserId, conn_id: ConnId, room_id: &RoomId) -> bool {
         let mut inner = self.lock();
         let Some(conn) = inner
             .users
@@ -229,12 +245,12 @@ impl Hub {
         if conn.rooms.len() >= MAX_ROOMS_PER_CONN && !conn.rooms.contains(room_id) {
             return false;
         }
-        conn.rooms.insert(room_id.to_owned());
+        conn.rooms.insert(room_id.clone());
         true
     }
 
     /// Records that a connection is no longer in a sync room.
-    pub fn leave_room(&self, user_id: &str, conn_id: u64, room_id: &str) {
+    pub fn leave_room(&self, user_id: &UserId, conn_id: ConnId, room_id: &RoomId) {
         let mut inner = self.lock();
         if let Some(conn) = inner
             .users
@@ -246,7 +262,7 @@ impl Hub {
     }
 
     /// The user's connections that are in a sync room, with their rooms.
-    pub fn rooms_of(&self, user_id: &str) -> Vec<(u64, Vec<String>)> {
+    pub fn rooms_of(&self, user_id: &UserId) -> Vec<(ConnId, Vec<RoomId>)> {
         let inner = self.lock();
         let Some(entry) = inner.users.get(user_id) else {
             return Vec::new();
@@ -260,7 +276,13 @@ impl Hub {
     }
 
     /// Sends `last` to one connection and closes it with `why` behind it.
-    pub fn close_conn(&self, user_id: &str, conn_id: u64, last: ByteString, why: &'static str) {
+    pub fn close_conn(
+        &self,
+        user_id: &UserId,
+        conn_id: ConnId,
+        last: ByteString,
+        why: &'static str,
+    ) {
         let inner = self.lock();
         if let Some(conn) = inner.users.get(user_id).and_then(|e| e.conns.get(&conn_id)) {
             // A full queue kicks the connection, which closes it all the same.
@@ -271,12 +293,12 @@ impl Hub {
     }
 
     /// Whether the user has a connection to this node.
-    pub fn is_online(&self, user_id: &str) -> bool {
+    pub fn is_online(&self, user_id: &UserId) -> bool {
         self.lock().users.contains_key(user_id)
     }
 
     /// What others see of the user: their shown status while connected, else offline.
-    pub fn shown(&self, user_id: &str) -> Presence {
+    pub fn shown(&self, user_id: &UserId) -> Presence {
         self.lock()
             .users
             .get(user_id)
@@ -285,7 +307,7 @@ impl Hub {
     }
 
     /// Sets what others see of an online user; true if it changed (friends must be told).
-    pub fn set_shown(&self, user_id: &str, shown: Presence) -> bool {
+    pub fn set_shown(&self, user_id: &UserId, shown: Presence) -> bool {
         let mut inner = self.lock();
         let Some(entry) = inner.users.get_mut(user_id) else {
             return false;
@@ -296,7 +318,7 @@ impl Hub {
     }
 
     /// The users connected to this node.
-    pub fn online_users(&self) -> Vec<String> {
+    pub fn online_users(&self) -> Vec<UserId> {
         self.lock().users.keys().cloned().collect()
     }
 }

@@ -19,11 +19,12 @@ use std::sync::{Arc, RwLock};
 use bytestring::ByteString;
 
 use crate::config::Settings;
+use crate::ids::{GroupId, UserId};
 use cluster::Cluster;
 use hub::Hub;
 
 pub use frames::ServerFrame;
-pub use hub::{Outbound, Registration, MAX_ROOMS_PER_CONN};
+pub use hub::{ConnId, Outbound, Registration, MAX_ROOMS_PER_CONN};
 pub use presence::Presence;
 pub use revoked::{OnRevoked, Revoked};
 
@@ -59,7 +60,7 @@ impl Delivery {
     }
 
     /// Sends a frame to every connection of the user; true if they are online on some node.
-    pub async fn to_user(&self, user_id: &str, frame: ByteString) -> bool {
+    pub async fn to_user(&self, user_id: &UserId, frame: ByteString) -> bool {
         let here = self
             .hub()
             .send_to_user(user_id, Outbound::Text(frame.clone()))
@@ -74,12 +75,12 @@ impl Delivery {
     }
 
     /// Sends a frame to the user's connections on this node only; returns how many took it.
-    pub fn to_user_here(&self, user_id: &str, frame: ByteString) -> usize {
+    pub fn to_user_here(&self, user_id: &UserId, frame: ByteString) -> usize {
         self.hub().send_to_user(user_id, Outbound::Text(frame))
     }
 
     /// Sends a frame to every online member of the group except the connection `skip`.
-    pub async fn to_group(&self, group_id: &str, frame: ByteString, skip: Option<u64>) {
+    pub async fn to_group(&self, group_id: &GroupId, frame: ByteString, skip: Option<ConnId>) {
         self.hub()
             .send_to_group(group_id, Outbound::Text(frame.clone()), skip);
         if let Some(cluster) = &self.inner.cluster {
@@ -88,12 +89,12 @@ impl Delivery {
     }
 
     /// Records that a user joined a group, so its messages reach their connections.
-    pub fn join_group(&self, group_id: &str, user_id: &str) {
+    pub fn join_group(&self, group_id: &GroupId, user_id: &UserId) {
         self.hub().join_group(group_id, user_id);
     }
 
     /// What others see of the user, wherever they are connected.
-    pub async fn shown(&self, user_id: &str) -> Presence {
+    pub async fn shown(&self, user_id: &UserId) -> Presence {
         match (self.hub().shown(user_id), &self.inner.cluster) {
             (Presence::Offline, Some(cluster)) => cluster.shown(user_id).await,
             (here, _) => here,
@@ -101,7 +102,7 @@ impl Delivery {
     }
 
     /// Sets what others see of the user; true if that changed (their friends must be told).
-    pub async fn set_shown(&self, user_id: &str, shown: Presence) -> bool {
+    pub async fn set_shown(&self, user_id: &UserId, shown: Presence) -> bool {
         let changed_here = self.hub().set_shown(user_id, shown);
         let here = self.hub().is_online(user_id);
         match &self.inner.cluster {
@@ -117,7 +118,7 @@ impl Delivery {
 
     /// Records that the user's last connection to this node closed; true if they have no
     /// connection on any node now (their friends must be told).
-    pub async fn went_offline(&self, user_id: &str) -> bool {
+    pub async fn went_offline(&self, user_id: &UserId) -> bool {
         match &self.inner.cluster {
             Some(cluster) => !cluster.mark_offline(user_id).await,
             None => true,

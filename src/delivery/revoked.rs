@@ -12,19 +12,20 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 use super::Delivery;
+use crate::ids::{GroupId, UserId};
 
 /// A right that ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Revoked {
     /// `user_id` is no longer a member of `group_id`.
-    GroupMember { group_id: String, user_id: String },
+    GroupMember { group_id: GroupId, user_id: UserId },
     /// `a` and `b` are no longer friends.
-    Friendship { a: String, b: String },
+    Friendship { a: UserId, b: UserId },
 }
 
 impl Revoked {
     /// The users whose open sockets may rest on the right.
-    pub fn users(&self) -> Vec<&str> {
+    pub fn users(&self) -> Vec<&UserId> {
         match self {
             Revoked::GroupMember { user_id, .. } => vec![user_id],
             Revoked::Friendship { a, b } => vec![a, b],

@@ -2,6 +2,7 @@
 //! real-time gateway delivers them, so none is lost while the user is offline.
 
 use crate::db::Db;
+use crate::ids::{EventId, UserId};
 use crate::time_util::now_ms;
 
 /// A `media.ready` event.
@@ -12,27 +13,31 @@ pub const MEDIA_FAILED: &str = "media.failed";
 /// Records an event for `user_id`.
 pub async fn record(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
     kind: &str,
     payload: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO notifications (id, user_id, kind, payload, created_at) VALUES ($1, $2, $3, $4, $5)";
     crate::on_pool!(db.write(), p => sqlx::query(sql)
-        .bind(uuid::Uuid::now_v7().to_string()).bind(user_id).bind(kind).bind(payload.to_string()).bind(now_ms())
+        .bind(EventId::generate()).bind(user_id).bind(kind).bind(payload.to_string()).bind(now_ms())
         .execute(p).await.map(|_| ()))
 }
 
 /// A stored event.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StoredEvent {
-    pub id: String,
+    pub id: EventId,
     pub kind: String,
     pub payload: String,
     pub created_at: i64,
 }
 
 /// The user's undelivered events, oldest first.
-pub async fn pending(db: &Db, user_id: &str, limit: i64) -> Result<Vec<StoredEvent>, sqlx::Error> {
+pub async fn pending(
+    db: &Db,
+    user_id: &UserId,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, sqlx::Error> {
     let sql = "SELECT id, kind, payload, created_at FROM notifications \
                WHERE user_id = $1 AND delivered_at IS NULL ORDER BY id LIMIT $2";
     crate::on_pool!(db.read(), p => sqlx::query_as(sql).bind(user_id).bind(limit).fetch_all(p).await)
@@ -41,8 +46,8 @@ pub async fn pending(db: &Db, user_id: &str, limit: i64) -> Result<Vec<StoredEve
 /// An undelivered event of any user.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserEvent {
-    pub id: String,
-    pub user_id: String,
+    pub id: EventId,
+    pub user_id: UserId,
     pub kind: String,
     pub payload: String,
 }
@@ -60,7 +65,7 @@ pub async fn recent_undelivered(
 }
 
 /// Marks an event delivered; false if someone else already did, so each is sent once.
-pub async fn claim(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn claim(db: &Db, id: &EventId) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE notifications SET delivered_at = $1 WHERE id = $2 AND delivered_at IS NULL";
     crate::on_pool!(db.write(), p => sqlx::query(sql).bind(now_ms()).bind(id).execute(p).await
         .map(|r| r.rows_affected() > 0))

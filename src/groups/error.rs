@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 
 use crate::error::ApiErrorKind;
+use crate::ids::UserId;
 
 /// Group errors.
 #[derive(Debug, thiserror::Error)]
@@ -12,7 +13,7 @@ pub enum GroupError {
     #[error("only the group's owner may add members or remove others")]
     NotOwner,
     #[error("no user with id {0:?}")]
-    NoSuchUser(String),
+    NoSuchUser(UserId),
     #[error("the owner may add only their friends; send a friend request first")]
     NotFriends,
     #[error("that user is not a member of the group")]

@@ -17,6 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::send;
 use super::store::{self, Appended};
+use crate::ids::GroupId;
 use crate::state::AppState;
 use crate::time_util::rfc3339;
 use crate::web::page::{self, Caching};
@@ -46,7 +47,7 @@ async fn group_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     visitor: Visitor,
-    path: web::Path<String>,
+    path: web::Path<GroupId>,
 ) -> Result<HttpResponse, PageError> {
     let group_id = valid_group_id(&path)?;
     let Some(me) = &visitor.0 else {
@@ -64,7 +65,7 @@ async fn group_page(
             None
         };
         members.push(MemberLine {
-            user_id: m.id,
+            user_id: m.id.into_string(),
             username: m.username,
             display_name: m.display_name,
             presence,
@@ -82,7 +83,7 @@ async fn group_page(
             seq: r.seq,
             from: members
                 .iter()
-                .find(|m| m.user_id == r.sender_id)
+                .find(|m| m.user_id == r.sender_id.as_str())
                 .map_or_else(|| "a former member".to_owned(), |m| m.display_name.clone()),
             body: r.body,
             sent_at: rfc3339(r.sent_at),
@@ -90,7 +91,7 @@ async fn group_page(
         .collect();
     let view = GroupView {
         ws_ticket: state.tokens.issue_ws(&me.user_id, WS_TICKET_SECS)?,
-        group_id: group.id,
+        group_id: group.id.into_string(),
         csrf: me.csrf.clone(),
         client_msg_id: session::random_token(16),
         max_body_bytes: state.settings.realtime.max_body_bytes,
@@ -132,7 +133,7 @@ async fn send_form(
     state: web::Data<AppState>,
     req: HttpRequest,
     visitor: Visitor,
-    path: web::Path<String>,
+    path: web::Path<GroupId>,
     form: web::Form<SendForm>,
 ) -> Result<HttpResponse, PageError> {
     let group_id = valid_group_id(&path)?;
@@ -196,13 +197,13 @@ async fn script() -> HttpResponse {
 }
 
 /// Group ids are UUIDs; anything else names no group (and never reaches a redirect).
-fn valid_group_id(raw: &str) -> Result<&str, PageError> {
-    uuid::Uuid::parse_str(raw)
+fn valid_group_id(raw: &GroupId) -> Result<&GroupId, PageError> {
+    uuid::Uuid::parse_str(raw.as_str())
         .map(|_| raw)
         .map_err(|_| PageError::NotFound)
 }
 
-fn to_login(group_id: &str) -> HttpResponse {
+fn to_login(group_id: &GroupId) -> HttpResponse {
     page::see_other(&format!("/login?next=/g/{group_id}")).finish()
 }
 

@@ -12,6 +12,7 @@ use super::GroupError;
 use crate::accounts::find_user_by_id;
 use crate::auth::AuthUser;
 use crate::delivery::Revoked;
+use crate::ids::{GroupId, UserId};
 use crate::social::are_friends;
 use crate::state::AppState;
 use crate::time_util::rfc3339;
@@ -34,9 +35,9 @@ pub struct NewGroup {
 /// A group.
 #[derive(Serialize, ToSchema)]
 pub struct Group {
-    id: String,
+    id: GroupId,
     name: String,
-    owner_id: String,
+    owner_id: UserId,
 }
 
 impl From<GroupRow> for Group {
@@ -65,7 +66,7 @@ async fn create_group(
             "name must be 1 to 100 characters".into(),
         ));
     }
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = GroupId::generate();
     store::create_group(&state.db, &id, name, &user.id).await?;
     state.delivery.join_group(&id, &user.id);
     Ok(HttpResponse::Created().json(Group {
@@ -78,7 +79,7 @@ async fn create_group(
 /// Whom to add.
 #[derive(Deserialize, ToSchema)]
 pub struct NewMember {
-    user_id: String,
+    user_id: UserId,
 }
 
 /// Add a member (owner only; the new member must be the owner's friend, so nobody is
@@ -90,7 +91,7 @@ pub struct NewMember {
 async fn add_member(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<GroupId>,
     body: web::Json<NewMember>,
 ) -> Result<HttpResponse, GroupError> {
     let group = store::group_of_member(&state.db, &path, &user.id)
@@ -120,7 +121,7 @@ async fn add_member(
 async fn remove_member(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<(String, String)>,
+    path: web::Path<(GroupId, UserId)>,
 ) -> Result<HttpResponse, GroupError> {
     let (group_id, target) = path.into_inner();
     let group = store::group_of_member(&state.db, &group_id, &user.id)
@@ -172,7 +173,7 @@ pub struct MessagesQuery {
 #[derive(Serialize, ToSchema)]
 pub struct Message {
     seq: i64,
-    from: String,
+    from: UserId,
     body: String,
     sent_at: String,
 }
@@ -185,7 +186,7 @@ pub struct Message {
 async fn list_messages(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<GroupId>,
     query: web::Query<MessagesQuery>,
 ) -> Result<HttpResponse, GroupError> {
     let group = store::group_of_member(&state.db, &path, &user.id)

@@ -2,7 +2,8 @@
 //! page's form both take, so both check the same limits and give the same guarantees.
 
 use super::store::{self, Appended, MessageRow};
-use crate::delivery::ServerFrame;
+use crate::delivery::{ConnId, ServerFrame};
+use crate::ids::{GroupId, UserId};
 use crate::state::AppState;
 use crate::time_util::rfc3339;
 
@@ -25,8 +26,8 @@ pub enum Refused {
 /// Checks and stores a message; `Stored` is durable (committed) when this returns.
 pub async fn store_message(
     state: &AppState,
-    group_id: &str,
-    sender: &str,
+    group_id: &GroupId,
+    sender: &UserId,
     client_msg_id: &str,
     body: &str,
 ) -> Result<Appended, Refused> {
@@ -48,13 +49,13 @@ pub async fn store_message(
 }
 
 /// Sends a stored message to every online member, except the connection `skip`.
-pub async fn fan_out(state: &AppState, group_id: &str, row: &MessageRow, skip: Option<u64>) {
+pub async fn fan_out(state: &AppState, group_id: &GroupId, row: &MessageRow, skip: Option<ConnId>) {
     let frame = message_frame(group_id, row).encode();
     state.delivery.to_group(group_id, frame, skip).await;
 }
 
 /// The `group.message` frame of a stored row.
-pub fn message_frame<'a>(group_id: &'a str, row: &'a MessageRow) -> ServerFrame<'a> {
+pub fn message_frame<'a>(group_id: &'a GroupId, row: &'a MessageRow) -> ServerFrame<'a> {
     ServerFrame::GroupMessage {
         group_id,
         seq: row.seq,

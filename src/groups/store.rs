@@ -1,22 +1,23 @@
 //! SQL for groups, members and messages.
 
 use crate::db::Db;
+use crate::ids::{GroupId, UserId};
 use crate::on_pool;
 use crate::time_util::now_ms;
 
 /// A group as listed.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct GroupRow {
-    pub id: String,
+    pub id: GroupId,
     pub name: String,
-    pub owner_id: String,
+    pub owner_id: UserId,
 }
 
 /// A stored group message.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MessageRow {
     pub seq: i64,
-    pub sender_id: String,
+    pub sender_id: UserId,
     pub body: String,
     pub sent_at: i64,
 }
@@ -33,7 +34,12 @@ pub enum Appended {
 }
 
 /// Creates a group with its owner as the first member.
-pub async fn create_group(db: &Db, id: &str, name: &str, owner: &str) -> Result<(), sqlx::Error> {
+pub async fn create_group(
+    db: &Db,
+    id: &GroupId,
+    name: &str,
+    owner: &UserId,
+) -> Result<(), sqlx::Error> {
     let group = "INSERT INTO chat_groups (id, name, owner_id, created_at) VALUES ($1, $2, $3, $4)";
     let member = "INSERT INTO group_members (group_id, user_id, joined_at) VALUES ($1, $2, $3)";
     on_pool!(db.write(), p => {
@@ -47,8 +53,8 @@ pub async fn create_group(db: &Db, id: &str, name: &str, owner: &str) -> Result<
 /// The group if `user_id` is a member of it.
 pub async fn group_of_member(
     db: &Db,
-    group_id: &str,
-    user_id: &str,
+    group_id: &GroupId,
+    user_id: &UserId,
 ) -> Result<Option<GroupRow>, sqlx::Error> {
     let sql = "SELECT g.id, g.name, g.owner_id FROM chat_groups g \
                JOIN group_members m ON m.group_id = g.id WHERE g.id = $1 AND m.user_id = $2";
@@ -56,20 +62,24 @@ pub async fn group_of_member(
 }
 
 /// Adds a member; adding one twice is not an error.
-pub async fn add_member(db: &Db, group_id: &str, user_id: &str) -> Result<(), sqlx::Error> {
+pub async fn add_member(db: &Db, group_id: &GroupId, user_id: &UserId) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO group_members (group_id, user_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
     on_pool!(db.write(), p => sqlx::query(sql).bind(group_id).bind(user_id).bind(now_ms()).execute(p).await.map(|_| ()))
 }
 
 /// Removes a member; false if they were not one.
-pub async fn remove_member(db: &Db, group_id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+pub async fn remove_member(
+    db: &Db,
+    group_id: &GroupId,
+    user_id: &UserId,
+) -> Result<bool, sqlx::Error> {
     let sql = "DELETE FROM group_members WHERE group_id = $1 AND user_id = $2";
     on_pool!(db.write(), p => sqlx::query(sql).bind(group_id).bind(user_id).execute(p).await
         .map(|r| r.rows_affected() > 0))
 }
 
 /// The groups `user_id` belongs to, by name.
-pub async fn groups_of(db: &Db, user_id: &str) -> Result<Vec<GroupRow>, sqlx::Error> {
+pub async fn groups_of(db: &Db, user_id: &UserId) -> Result<Vec<GroupRow>, sqlx::Error> {
     let sql = "SELECT g.id, g.name, g.owner_id FROM chat_groups g \
                JOIN group_members m ON m.group_id = g.id WHERE m.user_id = $1 ORDER BY g.name, g.id";
     on_pool!(db.read(), p => sqlx::query_as(sql).bind(user_id).fetch_all(p).await)
@@ -78,7 +88,7 @@ pub async fn groups_of(db: &Db, user_id: &str) -> Result<Vec<GroupRow>, sqlx::Er
 /// Messages of a group after `after_seq`, in order, at most `limit`.
 pub async fn messages_after(
     db: &Db,
-    group_id: &str,
+    group_id: &GroupId,
     after_seq: i64,
     limit: i64,
 ) -> Result<Vec<MessageRow>, sqlx::Error> {
@@ -94,8 +104,8 @@ pub async fn messages_after(
 /// single writer. The caller acks only after this returns, i.e. after the commit.
 pub async fn append_message(
     db: &Db,
-    group_id: &str,
-    sender: &str,
+    group_id: &GroupId,
+    sender: &UserId,
     client_msg_id: &str,
     body: &str,
 ) -> Result<Appended, sqlx::Error> {
@@ -125,14 +135,14 @@ pub async fn append_message(
         sqlx::query(insert).bind(group_id).bind(seq).bind(sender).bind(client_msg_id).bind(body).bind(sent_at)
             .execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(Appended::Stored(MessageRow { seq, sender_id: sender.to_owned(), body: body.to_owned(), sent_at }))
+        Ok(Appended::Stored(MessageRow { seq, sender_id: sender.clone(), body: body.to_owned(), sent_at }))
     })
 }
 
 /// Ids of the groups `user_id` belongs to, for registering a connection.
-pub async fn group_ids_of(db: &Db, user_id: &str) -> Result<Vec<String>, sqlx::Error> {
+pub async fn group_ids_of(db: &Db, user_id: &UserId) -> Result<Vec<GroupId>, sqlx::Error> {
     let sql = "SELECT group_id FROM group_members WHERE user_id = $1";
-    let rows: Vec<(String,)> =
+    let rows: Vec<(GroupId,)> =
         on_pool!(db.read(), p => sqlx::query_as(sql).bind(user_id).fetch_all(p).await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
@@ -140,7 +150,7 @@ pub async fn group_ids_of(db: &Db, user_id: &str) -> Result<Vec<String>, sqlx::E
 /// A member as the group page lists them.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MemberRow {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     /// Whether the viewer may see their presence: presence is for friends only.
@@ -150,8 +160,8 @@ pub struct MemberRow {
 /// The members of a group by username, each marked as a friend of `viewer` or not.
 pub async fn members_for(
     db: &Db,
-    group_id: &str,
-    viewer: &str,
+    group_id: &GroupId,
+    viewer: &UserId,
 ) -> Result<Vec<MemberRow>, sqlx::Error> {
     let sql = "SELECT u.id, u.username, u.display_name, \
                EXISTS (SELECT 1 FROM friendships f WHERE f.user_id = $2 AND f.friend_id = u.id) AS is_friend \
@@ -163,7 +173,7 @@ pub async fn members_for(
 /// The last `limit` messages of a group, oldest first.
 pub async fn latest_messages(
     db: &Db,
-    group_id: &str,
+    group_id: &GroupId,
     limit: i64,
 ) -> Result<Vec<MessageRow>, sqlx::Error> {
     let sql = "SELECT seq, sender_id, body, sent_at FROM group_messages \

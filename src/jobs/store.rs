@@ -3,15 +3,16 @@
 
 use super::state::JobState;
 use crate::db::{Conn, Db, Pool};
+use crate::ids::{JobId, MediaId};
 use crate::on_conn;
 use crate::time_util::now_ms;
 
 /// A job this worker holds until `lease_until`.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClaimedJob {
-    pub id: String,
+    pub id: JobId,
     pub kind: String,
-    pub media_id: String,
+    pub media_id: MediaId,
     pub attempts: i32,
 }
 
@@ -57,7 +58,7 @@ pub async fn claim(
 /// Extends the lease of a job this worker still holds; false if it lost the job.
 pub async fn renew_lease(
     db: &Db,
-    job_id: &str,
+    job_id: &JobId,
     worker: &str,
     lease_ms: i64,
 ) -> Result<bool, sqlx::Error> {
@@ -68,7 +69,7 @@ pub async fn renew_lease(
 }
 
 /// Marks a job done.
-pub async fn finish(db: &Db, job_id: &str) -> Result<(), sqlx::Error> {
+pub async fn finish(db: &Db, job_id: &JobId) -> Result<(), sqlx::Error> {
     let sql = "UPDATE jobs SET state = $1, lease_until = NULL, updated_at = $2 WHERE id = $3";
     crate::on_pool!(db.write(), p => sqlx::query(sql)
         .bind(JobState::Done).bind(now_ms()).bind(job_id).execute(p).await.map(|_| ()))
@@ -112,13 +113,13 @@ pub async fn retry_or_fail(
 /// Queues the transcode of a new media, on the caller's transaction.
 pub async fn enqueue_transcode<'c>(
     conn: impl Into<Conn<'c>>,
-    media_id: &str,
+    media_id: &MediaId,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO jobs (id, kind, media_id, state, attempts, run_after, created_at, updated_at) \
                VALUES ($1, 'transcode', $2, $3, 0, $4, $4, $4)";
     on_conn!(conn.into(), c => sqlx::query(sql)
-        .bind(uuid::Uuid::now_v7().to_string()).bind(media_id).bind(JobState::Queued).bind(now)
+        .bind(JobId::generate()).bind(media_id).bind(JobState::Queued).bind(now)
         .execute(c).await.map(|_| ()))
 }
 
@@ -126,7 +127,7 @@ pub async fn enqueue_transcode<'c>(
 /// none), on the caller's transaction.
 pub async fn requeue_transcode<'c>(
     conn: impl Into<Conn<'c>>,
-    media_id: &str,
+    media_id: &MediaId,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let sql = "UPDATE jobs SET state = $1, attempts = 0, run_after = $2, lease_until = NULL, worker = NULL, \

@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 
 use crate::error::{ApiErrorKind, CommonError};
+use crate::ids::UserId;
 
 /// Live share errors.
 #[derive(Debug, thiserror::Error)]
@@ -14,7 +15,7 @@ pub enum LiveError {
     #[error("only the sharer can do this")]
     NotSharer,
     #[error("user {0:?} is not your friend; only friends can watch a live share")]
-    NotFriend(String),
+    NotFriend(UserId),
     #[error("{0}")]
     InvalidInput(String),
     #[error(transparent)]

@@ -13,6 +13,7 @@ use imshare_templates::{self as views, LiveView, Page};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::store;
+use crate::ids::ShareId;
 use crate::state::AppState;
 use crate::web::page::{self, Caching};
 use crate::web::session::Visitor;
@@ -37,12 +38,11 @@ async fn live_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     visitor: Visitor,
-    path: web::Path<String>,
+    path: web::Path<ShareId>,
 ) -> Result<HttpResponse, PageError> {
+    let share_id: &ShareId = &path;
     // Share ids are UUIDs; anything else names no share (and never reaches a redirect).
-    let share_id = uuid::Uuid::parse_str(&path)
-        .map(|_| path.as_str())
-        .map_err(|_| PageError::NotFound)?;
+    uuid::Uuid::parse_str(share_id.as_str()).map_err(|_| PageError::NotFound)?;
     let Some(me) = &visitor.0 else {
         return Ok(page::see_other(&format!("/login?next=/l/{share_id}")).finish());
     };
@@ -54,7 +54,7 @@ async fn live_page(
         .unwrap_or_default();
     let view = LiveView {
         ws_ticket: state.tokens.issue_ws(&me.user_id, WS_TICKET_SECS)?,
-        share_id: share.id,
+        share_id: share.id.into_string(),
         sharer,
         width: share.width,
         height: share.height,
@@ -81,7 +81,7 @@ async fn script() -> HttpResponse {
 }
 
 /// The base page policy plus exactly our script and the share's socket.
-fn csp(state: &AppState, req: &HttpRequest, share_id: &str) -> String {
+fn csp(state: &AppState, req: &HttpRequest, share_id: &ShareId) -> String {
     let origin = page::public_base(state, req);
     let ws_origin = origin.replacen("http", "ws", 1);
     format!(

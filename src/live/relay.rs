@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::tile_set::{FrameRefused, TileSet};
 use crate::config::LiveSettings;
+use crate::ids::{ShareId, UserId};
 
 /// What a viewer's socket is sent.
 #[derive(Debug, Clone)]
@@ -30,26 +31,26 @@ pub enum ToViewer {
 /// The live shares this node relays, by id.
 #[derive(Default)]
 pub struct Relays {
-    shares: Mutex<HashMap<String, Arc<Relay>>>,
+    shares: Mutex<HashMap<ShareId, Arc<Relay>>>,
 }
 
 impl Relays {
     /// The relay of a share, made on first use.
-    pub fn get(&self, share_id: &str) -> Arc<Relay> {
+    pub fn get(&self, share_id: &ShareId) -> Arc<Relay> {
         let mut shares = lock(&self.shares);
         shares
-            .entry(share_id.to_owned())
+            .entry(share_id.clone())
             .or_insert_with(|| Arc::new(Relay::default()))
             .clone()
     }
 
     /// The relay of a share if this node has one.
-    pub fn get_existing(&self, share_id: &str) -> Option<Arc<Relay>> {
+    pub fn get_existing(&self, share_id: &ShareId) -> Option<Arc<Relay>> {
         lock(&self.shares).get(share_id).cloned()
     }
 
     /// Drops the relay (and its picture) once no sharer nor viewer is attached.
-    fn forget_if_idle(&self, share_id: &str) {
+    fn forget_if_idle(&self, share_id: &ShareId) {
         let mut shares = lock(&self.shares);
         if shares.get(share_id).is_some_and(|r| r.is_idle()) {
             shares.remove(share_id);
@@ -57,8 +58,8 @@ impl Relays {
     }
 
     /// The shares on which `user_id` watches, with the tokens that close those sockets.
-    pub fn watched_by(&self, user_id: &str) -> Vec<(String, Vec<CancellationToken>)> {
-        let relays: Vec<(String, Arc<Relay>)> = lock(&self.shares)
+    pub fn watched_by(&self, user_id: &UserId) -> Vec<(ShareId, Vec<CancellationToken>)> {
+        let relays: Vec<(ShareId, Arc<Relay>)> = lock(&self.shares)
             .iter()
             .map(|(id, relay)| (id.clone(), relay.clone()))
             .collect();
@@ -70,7 +71,7 @@ impl Relays {
     }
 
     /// Ends a share: every socket attached to it is closed and the picture dropped.
-    pub fn end(&self, share_id: &str) {
+    pub fn end(&self, share_id: &ShareId) {
         if let Some(relay) = lock(&self.shares).remove(share_id) {
             relay.ended.cancel();
         }
@@ -97,7 +98,7 @@ struct RelayState {
 struct ViewerSlot {
     tx: mpsc::Sender<ToViewer>,
     lagging: Arc<AtomicBool>,
-    user_id: String,
+    user_id: UserId,
     revoked: CancellationToken,
 }
 
@@ -133,7 +134,7 @@ impl Relay {
 
     /// Detaches the sharer `id` (unless a newer one took over); the picture stays for the
     /// viewers until everyone has left.
-    pub fn detach_sharer(&self, relays: &Relays, share_id: &str, id: u64) {
+    pub fn detach_sharer(&self, relays: &Relays, share_id: &ShareId, id: u64) {
         {
             let mut state = lock(&self.inner);
             if state.sharer.as_ref().is_some_and(|(s, _)| *s == id) {
@@ -155,7 +156,7 @@ impl Relay {
     /// Attaches a viewer (`user_id`) with a queue of `queue` messages; returns its handle
     /// and the first picture to send: whether the sharer is connected, then the whole
     /// current picture.
-    pub fn attach_viewer(&self, user_id: &str, queue: usize) -> (ViewerHandle, Vec<ToViewer>) {
+    pub fn attach_viewer(&self, user_id: &UserId, queue: usize) -> (ViewerHandle, Vec<ToViewer>) {
         let mut state = lock(&self.inner);
         let id = state.next_id();
         let (tx, rx) = mpsc::channel(queue.max(1));
@@ -166,7 +167,7 @@ impl Relay {
             ViewerSlot {
                 tx,
                 lagging: lagging.clone(),
-                user_id: user_id.to_owned(),
+                user_id: user_id.clone(),
                 revoked: revoked.clone(),
             },
         );
@@ -181,11 +182,11 @@ impl Relay {
     }
 
     /// The revocation tokens of `user_id`'s viewer sockets on this share.
-    fn viewers_of(&self, user_id: &str) -> Vec<CancellationToken> {
+    fn viewers_of(&self, user_id: &UserId) -> Vec<CancellationToken> {
         lock(&self.inner)
             .viewers
             .values()
-            .filter(|v| v.user_id == user_id)
+            .filter(|v| v.user_id == *user_id)
             .map(|v| v.revoked.clone())
             .collect()
     }
@@ -196,7 +197,7 @@ impl Relay {
     }
 
     /// Detaches a viewer.
-    pub fn detach_viewer(&self, relays: &Relays, share_id: &str, id: u64) {
+    pub fn detach_viewer(&self, relays: &Relays, share_id: &ShareId, id: u64) {
         lock(&self.inner).viewers.remove(&id);
         relays.forget_if_idle(share_id);
     }

@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 use super::{store, Relays};
 use crate::db::Db;
 use crate::delivery::{Delivery, OnRevoked, Revoked};
+use crate::ids::UserId;
 
 /// Closes the viewer sockets of users who may no longer watch a share.
 pub struct ViewerRecheck {
@@ -25,7 +26,7 @@ impl ViewerRecheck {
 
     /// Closes `user_id`'s viewer sockets on every share of this node they may no longer watch.
     #[tracing::instrument(skip_all, fields(user = %user_id))]
-    async fn recheck(&self, user_id: &str) {
+    async fn recheck(&self, user_id: &UserId) {
         for (share_id, sockets) in self.relays.watched_by(user_id) {
             match store::share_for(&self.db, &share_id, user_id).await {
                 Ok(Some(_)) => {}

@@ -12,6 +12,7 @@ use super::store::{self, Role, ShareRow};
 use super::tile_set::within_tile_limit;
 use super::{LiveError, Relays};
 use crate::auth::AuthUser;
+use crate::ids::{ShareId, UserId};
 use crate::social::are_friends;
 use crate::state::AppState;
 use crate::time_util::{now_ms, rfc3339};
@@ -32,7 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Deserialize, ToSchema)]
 pub struct NewShare {
     /// Friends who may watch.
-    viewers: Vec<String>,
+    viewers: Vec<UserId>,
     /// The region's size in pixels (1 to 8192 each); the sharer may change it later
     /// with a geometry frame, which resets the picture.
     width: u16,
@@ -44,9 +45,9 @@ pub struct NewShare {
 /// A share as its sharer and viewers see it.
 #[derive(Serialize, ToSchema)]
 pub struct ShareView {
-    share_id: String,
-    owner: String,
-    viewers: Vec<String>,
+    share_id: ShareId,
+    owner: UserId,
+    viewers: Vec<UserId>,
     width: i64,
     height: i64,
     tile_size: i64,
@@ -86,7 +87,7 @@ async fn create_share(
         .map_err(|e| LiveError::InvalidInput(e.to_string()))?;
     within_tile_limit(geometry, &state.settings.live)
         .map_err(|e| LiveError::InvalidInput(e.to_string()))?;
-    let viewers: Vec<String> = viewers
+    let viewers: Vec<UserId> = viewers
         .into_iter()
         .filter(|v| *v != user.id)
         .collect::<BTreeSet<_>>()
@@ -104,7 +105,7 @@ async fn create_share(
         }
     }
     let share = ShareRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: ShareId::generate(),
         owner_id: user.id.clone(),
         width: i64::from(geometry.width),
         height: i64::from(geometry.height),
@@ -124,7 +125,7 @@ async fn get_share(
     state: web::Data<AppState>,
     relays: web::Data<Relays>,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<ShareId>,
 ) -> Result<HttpResponse, LiveError> {
     let (share, _) = store::share_for(&state.db, &path, &user.id)
         .await?
@@ -142,7 +143,7 @@ async fn end_share(
     state: web::Data<AppState>,
     relays: web::Data<Relays>,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<ShareId>,
 ) -> Result<HttpResponse, LiveError> {
     let (share, role) = store::share_for(&state.db, &path, &user.id)
         .await?
@@ -157,7 +158,7 @@ async fn end_share(
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn view(state: &AppState, relays: &Relays, share: ShareRow, viewers: Vec<String>) -> ShareView {
+fn view(state: &AppState, relays: &Relays, share: ShareRow, viewers: Vec<UserId>) -> ShareView {
     let relay = relays.get_existing(&share.id);
     let limits = &state.settings.live;
     ShareView {

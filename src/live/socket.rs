@@ -15,6 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::relay::Relay;
 use super::store::{self, Role};
 use super::{sharer, viewer, LiveError, Relays};
+use crate::ids::{ShareId, UserId};
 use crate::state::AppState;
 use crate::websocket::{self, MessageStream, Session, SocketRequest};
 
@@ -47,7 +48,7 @@ pub struct SocketQuery {
     (status = 503, description = "busy: the node has as many WebSockets open as it accepts; with Retry-After")),
     security(("bearer" = [])))]
 #[get("/v1/live-shares/{id}/ws")]
-async fn share_socket(_path: web::Path<String>) -> HttpResponse {
+async fn share_socket(_path: web::Path<ShareId>) -> HttpResponse {
     websocket::upgrade_required()
 }
 
@@ -65,10 +66,10 @@ impl ShareSockets {
 
     /// Checks a share socket's upgrade by an authenticated user before it is answered.
     async fn accept(&self, request: SocketRequest<'_>) -> Result<Accepted, LiveError> {
-        let share_id = request.param("id").unwrap_or_default();
+        let share_id = ShareId::from(request.param("id").unwrap_or_default());
         let query = web::Query::<SocketQuery>::from_query(request.head.uri.query().unwrap_or(""))
             .map_err(|e| LiveError::InvalidInput(format!("bad query: {e}")))?;
-        let (share, role) = store::share_for(&self.state.db, share_id, &request.user_id)
+        let (share, role) = store::share_for(&self.state.db, &share_id, &request.user_id)
             .await?
             .ok_or(LiveError::NotFound)?;
         if share.ended_at.is_some() {
@@ -102,8 +103,8 @@ impl websocket::Endpoint for ShareSockets {
 
 /// Who is on a share's socket, and the relay they attach to.
 pub struct Peer {
-    pub share_id: String,
-    pub user_id: String,
+    pub share_id: ShareId,
+    pub user_id: UserId,
     pub relay: Arc<Relay>,
     /// Every relay of this node, for the share's to be dropped when its last peer leaves.
     pub relays: Arc<Relays>,
@@ -113,8 +114,8 @@ pub struct Peer {
 struct Accepted {
     state: AppState,
     relays: Arc<Relays>,
-    share_id: String,
-    user_id: String,
+    share_id: ShareId,
+    user_id: UserId,
     sends: bool,
 }
 

@@ -12,4 +12,4 @@ pub use routes::configure;
 pub use status::MediaStatus;
 pub use store::{count_play, find_visible, MediaRow};
 pub use text::clean_text;
-pub use visibility::{can_view, Visibility};
+pub use visibility::{can_view, viewer_param, Visibility};

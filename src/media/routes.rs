@@ -8,6 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::store::{self, MediaRow};
 use super::{MediaError, MediaStatus, Visibility};
 use crate::auth::AuthUser;
+use crate::ids::{MediaId, UserId};
 use crate::state::AppState;
 use crate::storage::keys;
 use crate::time_util::rfc3339;
@@ -24,9 +25,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// A clip as clients see it.
 #[derive(Serialize, ToSchema)]
 pub struct Media {
-    id: String,
+    id: MediaId,
     /// The owner's user id.
-    owner: String,
+    owner: UserId,
     owner_username: String,
     title: String,
     description: String,
@@ -48,8 +49,8 @@ pub struct Media {
 
 impl Media {
     /// The clip as `viewer` sees it: everyone gets the status, only the owner the reason.
-    fn for_viewer(m: MediaRow, viewer: &str) -> Media {
-        let failure = m.failure.filter(|_| m.owner_id == viewer);
+    fn for_viewer(m: MediaRow, viewer: &UserId) -> Media {
+        let failure = m.failure.filter(|_| m.owner_id == *viewer);
         Media {
             id: m.id,
             owner: m.owner_id,
@@ -78,9 +79,9 @@ impl Media {
 async fn get_media(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<MediaId>,
 ) -> Result<HttpResponse, MediaError> {
-    let media = store::find_visible(&state.db, &path, &user.id)
+    let media = store::find_visible(&state.db, &path, Some(&user.id))
         .await?
         .ok_or(MediaError::NotFound)?;
     Ok(HttpResponse::Ok().json(Media::for_viewer(media, &user.id)))
@@ -90,7 +91,7 @@ async fn get_media(
 #[derive(Deserialize, IntoParams)]
 pub struct MediaPage {
     /// Only clips older than this media id.
-    before: Option<String>,
+    before: Option<MediaId>,
     /// At most this many (1–100, default 20).
     limit: Option<i64>,
 }
@@ -103,12 +104,11 @@ pub struct MediaPage {
 async fn list_user_media(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<UserId>,
     page: web::Query<MediaPage>,
 ) -> Result<HttpResponse, MediaError> {
     let limit = page.limit.unwrap_or(20).clamp(1, 100);
-    let rows =
-        store::list_visible(&state.db, &path, &user.id, page.before.as_deref(), limit).await?;
+    let rows = store::list_visible(&state.db, &path, &user.id, page.before.as_ref(), limit).await?;
     let list: Vec<Media> = rows
         .into_iter()
         .map(|row| Media::for_viewer(row, &user.id))
@@ -132,7 +132,7 @@ pub struct MediaUpdate {
 async fn update_media(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<MediaId>,
     body: web::Json<MediaUpdate>,
 ) -> Result<HttpResponse, MediaError> {
     let media = owned_media(&state, &user, &path).await?;
@@ -154,7 +154,7 @@ async fn update_media(
         visibility.as_str(),
     )
     .await?;
-    let updated = store::find_visible(&state.db, &media.id, &user.id)
+    let updated = store::find_visible(&state.db, &media.id, Some(&user.id))
         .await?
         .ok_or(MediaError::NotFound)?;
     Ok(HttpResponse::Ok().json(Media::for_viewer(updated, &user.id)))
@@ -168,7 +168,7 @@ async fn update_media(
 async fn delete_media(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<MediaId>,
 ) -> Result<HttpResponse, MediaError> {
     let media = owned_media(&state, &user, &path).await?;
     if store::delete(&state.db, &media).await? {
@@ -187,8 +187,12 @@ async fn delete_media(
 }
 
 /// The media if the caller may see it, and only if the caller owns it.
-async fn owned_media(state: &AppState, user: &AuthUser, id: &str) -> Result<MediaRow, MediaError> {
-    let media = store::find_visible(&state.db, id, &user.id)
+async fn owned_media(
+    state: &AppState,
+    user: &AuthUser,
+    id: &MediaId,
+) -> Result<MediaRow, MediaError> {
+    let media = store::find_visible(&state.db, id, Some(&user.id))
         .await?
         .ok_or(MediaError::NotFound)?;
     if media.owner_id != user.id {
@@ -212,10 +216,10 @@ async fn owned_media(state: &AppState, user: &AuthUser, id: &str) -> Result<Medi
 async fn retry_media(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<MediaId>,
 ) -> Result<HttpResponse, MediaError> {
     // Others get 404 here, not 403: a clip's failure is its owner's business alone.
-    let media = store::find_visible(&state.db, &path, &user.id)
+    let media = store::find_visible(&state.db, &path, Some(&user.id))
         .await?
         .filter(|m| m.owner_id == user.id)
         .ok_or(MediaError::NotFound)?;
@@ -229,7 +233,7 @@ async fn retry_media(
         return Err(MediaError::NotFailed("no longer failed".into()));
     }
     tracing::info!("failed clip queued for another transcode");
-    let requeued = store::find_visible(&state.db, &media.id, &user.id)
+    let requeued = store::find_visible(&state.db, &media.id, Some(&user.id))
         .await?
         .ok_or(MediaError::NotFound)?;
     Ok(HttpResponse::Accepted().json(Media::for_viewer(requeued, &user.id)))

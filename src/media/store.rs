@@ -1,15 +1,16 @@
 //! SQL for media records.
 
-use super::MediaStatus;
+use super::{viewer_param, MediaStatus};
 use crate::db::Db;
+use crate::ids::{MediaId, UserId};
 use crate::time_util::now_ms;
 use crate::{jobs, on_pool, quota, visible_to};
 
 /// A media record with its owner's username.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MediaRow {
-    pub id: String,
-    pub owner_id: String,
+    pub id: MediaId,
+    pub owner_id: UserId,
     pub owner_username: String,
     pub title: String,
     pub description: String,
@@ -36,22 +37,23 @@ macro_rules! select_media {
     };
 }
 
-/// The media with this id if `viewer` ("" for anonymous) may see it.
+/// The media with this id if `viewer` (`None`: anonymous) may see it.
 pub async fn find_visible(
     db: &Db,
-    id: &str,
-    viewer: &str,
+    id: &MediaId,
+    viewer: Option<&UserId>,
 ) -> Result<Option<MediaRow>, sqlx::Error> {
     let sql = concat!(select_media!(), " WHERE m.id = $1 AND ", visible_to!("$2"));
+    let viewer = viewer_param(viewer);
     on_pool!(db.read(), p => sqlx::query_as::<_, MediaRow>(sql).bind(id).bind(viewer).fetch_optional(p).await)
 }
 
 /// A user's media that `viewer` may see, newest first, older than `before` if given.
 pub async fn list_visible(
     db: &Db,
-    owner: &str,
-    viewer: &str,
-    before: Option<&str>,
+    owner: &UserId,
+    viewer: &UserId,
+    before: Option<&MediaId>,
     limit: i64,
 ) -> Result<Vec<MediaRow>, sqlx::Error> {
     // Ids are UUIDv7, so ordering by id is ordering by creation time.
@@ -62,14 +64,14 @@ pub async fn list_visible(
         " AND ($3 = '' OR m.id < $3) ORDER BY m.id DESC LIMIT $4"
     );
     on_pool!(db.read(), p => sqlx::query_as::<_, MediaRow>(sql)
-        .bind(owner).bind(viewer).bind(before.unwrap_or("")).bind(limit)
+        .bind(owner).bind(viewer).bind(before.map_or("", MediaId::as_str)).bind(limit)
         .fetch_all(p).await)
 }
 
 /// Changes title, description and visibility of the owner's media.
 pub async fn update(
     db: &Db,
-    id: &str,
+    id: &MediaId,
     title: &str,
     description: &str,
     visibility: &str,
@@ -100,7 +102,7 @@ pub async fn delete(db: &Db, media: &MediaRow) -> Result<bool, sqlx::Error> {
 
 /// Puts a failed media back in processing with a fresh transcode job (attempts start over).
 /// False if the media was not failed (any more): a concurrent retry won.
-pub async fn requeue_failed(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn requeue_failed(db: &Db, id: &MediaId) -> Result<bool, sqlx::Error> {
     let now = now_ms();
     let media = "UPDATE media SET status = $1, progress = 0, failure = NULL, updated_at = $2 \
                  WHERE id = $3 AND status = $4";
@@ -118,8 +120,13 @@ pub async fn requeue_failed(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
     })
 }
 
-/// Records one play of a clip, for "hot" lists.
-pub async fn count_play(db: &Db, media_id: &str, viewer: &str) -> Result<(), sqlx::Error> {
+/// Records one play of a clip by `viewer` (`None`: anonymous), for "hot" lists.
+pub async fn count_play(
+    db: &Db,
+    media_id: &MediaId,
+    viewer: Option<&UserId>,
+) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO plays (media_id, viewer_id, played_at) VALUES ($1, $2, $3)";
+    let viewer = viewer_param(viewer);
     on_pool!(db.write(), p => sqlx::query(sql).bind(media_id).bind(viewer).bind(now_ms()).execute(p).await.map(|_| ()))
 }

@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::ids::UserId;
+
 /// Who may see a clip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
 #[serde(rename_all = "lowercase")]
@@ -37,8 +39,8 @@ impl Visibility {
 /// Whether `viewer` may see a clip of `owner` with `visibility`; `are_friends` says
 /// whether viewer and owner are friends.
 pub fn can_view(
-    viewer: Option<&str>,
-    owner: &str,
+    viewer: Option<&UserId>,
+    owner: &UserId,
     visibility: Visibility,
     are_friends: bool,
 ) -> bool {
@@ -50,8 +52,14 @@ pub fn can_view(
     }
 }
 
+/// The viewer as [`visible_to!`] binds it: an anonymous viewer is the empty string, which
+/// matches no user.
+pub fn viewer_param(viewer: Option<&UserId>) -> &str {
+    viewer.map_or("", UserId::as_str)
+}
+
 /// The same rule as SQL over `media m`, with the viewer id bound at the given parameter,
-/// e.g. `visible_to!("$2")` (an empty string for anonymous viewers matches no user).
+/// e.g. `visible_to!("$2")`, as [`viewer_param`] makes it.
 #[macro_export]
 macro_rules! visible_to {
     ($viewer:literal) => {
@@ -70,12 +78,13 @@ mod tests {
     #[test]
     fn the_rule_for_every_case() {
         use Visibility::*;
-        assert!(can_view(Some("o"), "o", Private, false));
-        assert!(can_view(Some("o"), "o", Friends, false));
-        assert!(can_view(Some("f"), "o", Friends, true));
-        assert!(!can_view(Some("s"), "o", Friends, false));
-        assert!(!can_view(None, "o", Friends, false));
-        assert!(!can_view(Some("f"), "o", Private, true));
-        assert!(can_view(None, "o", Public, false));
+        let [o, f, s] = ["o", "f", "s"].map(UserId::from);
+        assert!(can_view(Some(&o), &o, Private, false));
+        assert!(can_view(Some(&o), &o, Friends, false));
+        assert!(can_view(Some(&f), &o, Friends, true));
+        assert!(!can_view(Some(&s), &o, Friends, false));
+        assert!(!can_view(None, &o, Friends, false));
+        assert!(!can_view(Some(&f), &o, Private, true));
+        assert!(can_view(None, &o, Public, false));
     }
 }

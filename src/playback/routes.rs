@@ -10,6 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{playlist, store};
 use crate::auth::AuthUser;
+use crate::ids::MediaId;
 use crate::media::{find_visible, MediaError, MediaStatus};
 use crate::state::AppState;
 use crate::time_util::rfc3339;
@@ -25,7 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// URLs a player opens directly.
 #[derive(Serialize, ToSchema)]
 pub struct PlayUrls {
-    media_id: String,
+    media_id: MediaId,
     /// `processing` (the playlists grow as segments are produced) or `ready`.
     status: MediaStatus,
     hls_url: String,
@@ -45,9 +46,9 @@ async fn play(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<MediaId>,
 ) -> Result<HttpResponse, MediaError> {
-    let media = find_visible(&state.db, &path, &user.id)
+    let media = find_visible(&state.db, &path, Some(&user.id))
         .await?
         .ok_or(MediaError::NotFound)?;
     if media.status == MediaStatus::Failed {
@@ -58,7 +59,9 @@ async fn play(
         .await?
         .ok_or(MediaError::NotFound)?;
     let ttl_secs = state.settings.media.play_url_ttl_secs;
-    let (token, exp) = state.tokens.issue_play(&user.id, &media.id, ttl_secs)?;
+    let (token, exp) = state
+        .tokens
+        .issue_play(Some(&user.id), &media.id, ttl_secs)?;
     let base = public_base(&state, &req);
     let ttl = Duration::from_secs(ttl_secs);
     let presign = |key: Option<String>| {
@@ -81,7 +84,7 @@ async fn play(
             .map_err(anyhow::Error::new)?,
         expires_at: rfc3339(exp * 1000),
     };
-    crate::media::count_play(&state.db, &media.id, &user.id).await?;
+    crate::media::count_play(&state.db, &media.id, Some(&user.id)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(header::CacheControl(vec![header::CacheDirective::NoStore]))
         .json(urls))
@@ -99,7 +102,7 @@ pub struct PlayToken {
 #[get("/v1/media/{id}/hls/master.m3u8")]
 async fn master_playlist(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<MediaId>,
     query: web::Query<PlayToken>,
 ) -> Result<HttpResponse, MediaError> {
     let media_id = authorize(&state, &path, &query.token).await?;
@@ -113,7 +116,7 @@ async fn master_playlist(
 #[get("/v1/media/{id}/hls/{rendition}/index.m3u8")]
 async fn media_playlist(
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    path: web::Path<(MediaId, String)>,
     query: web::Query<PlayToken>,
 ) -> Result<HttpResponse, MediaError> {
     let (media_id, rendition) = path.into_inner();
@@ -139,12 +142,16 @@ async fn media_playlist(
 }
 
 /// The media id if the token is valid for it and its viewer may still see it.
-async fn authorize(state: &AppState, media_id: &str, token: &str) -> Result<String, MediaError> {
+async fn authorize(
+    state: &AppState,
+    media_id: &MediaId,
+    token: &str,
+) -> Result<MediaId, MediaError> {
     let viewer = state
         .tokens
         .verify_play(token, media_id)
         .ok_or(MediaError::NotFound)?;
-    let media = find_visible(&state.db, media_id, &viewer)
+    let media = find_visible(&state.db, media_id, viewer.as_ref())
         .await?
         .ok_or(MediaError::NotFound)?;
     Ok(media.id)

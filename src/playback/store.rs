@@ -1,6 +1,7 @@
 //! SQL for what playback needs: renditions and their segments.
 
 use crate::db::Db;
+use crate::ids::MediaId;
 use crate::media::MediaStatus;
 use crate::on_pool;
 
@@ -32,14 +33,14 @@ pub struct PlayableMedia {
 }
 
 /// The playback facts of a media (access is checked by the caller).
-pub async fn playable(db: &Db, media_id: &str) -> Result<Option<PlayableMedia>, sqlx::Error> {
+pub async fn playable(db: &Db, media_id: &MediaId) -> Result<Option<PlayableMedia>, sqlx::Error> {
     let sql =
         "SELECT status, hls_complete, mp4_key, audio_key, poster_key FROM media WHERE id = $1";
     on_pool!(db.read(), p => sqlx::query_as(sql).bind(media_id).fetch_optional(p).await)
 }
 
 /// The renditions, lowest bandwidth first.
-pub async fn renditions(db: &Db, media_id: &str) -> Result<Vec<RenditionRow>, sqlx::Error> {
+pub async fn renditions(db: &Db, media_id: &MediaId) -> Result<Vec<RenditionRow>, sqlx::Error> {
     let sql = "SELECT name, width, height, bandwidth, codecs FROM renditions WHERE media_id = $1 ORDER BY bandwidth";
     on_pool!(db.read(), p => sqlx::query_as(sql).bind(media_id).fetch_all(p).await)
 }
@@ -47,7 +48,7 @@ pub async fn renditions(db: &Db, media_id: &str) -> Result<Vec<RenditionRow>, sq
 /// The finished segments of one rendition, in order.
 pub async fn segments(
     db: &Db,
-    media_id: &str,
+    media_id: &MediaId,
     rendition: &str,
 ) -> Result<Vec<SegmentRow>, sqlx::Error> {
     let sql = "SELECT duration_ms, object_key FROM segments WHERE media_id = $1 AND rendition = $2 ORDER BY idx";

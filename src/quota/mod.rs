@@ -12,12 +12,13 @@ mod reserve;
 pub use reserve::{reserve, Claim, Refusal, StoreRoom};
 
 use crate::db::Conn;
+use crate::ids::UserId;
 use crate::on_conn;
 
 /// Moves a completed upload's bytes from reserved to used.
 pub async fn commit<'c>(
     conn: impl Into<Conn<'c>>,
-    user_id: &str,
+    user_id: &UserId,
     bytes: i64,
 ) -> Result<(), sqlx::Error> {
     shift(conn.into(), user_id, bytes, -bytes).await
@@ -26,7 +27,7 @@ pub async fn commit<'c>(
 /// Gives back the reservation of an upload that ended without completing.
 pub async fn release<'c>(
     conn: impl Into<Conn<'c>>,
-    user_id: &str,
+    user_id: &UserId,
     bytes: i64,
 ) -> Result<(), sqlx::Error> {
     shift(conn.into(), user_id, 0, -bytes).await
@@ -35,7 +36,7 @@ pub async fn release<'c>(
 /// Counts bytes the service itself stored for a user (renditions, poster) as used.
 pub async fn add<'c>(
     conn: impl Into<Conn<'c>>,
-    user_id: &str,
+    user_id: &UserId,
     bytes: i64,
 ) -> Result<(), sqlx::Error> {
     shift(conn.into(), user_id, bytes, 0).await
@@ -44,7 +45,7 @@ pub async fn add<'c>(
 /// Returns used bytes whose objects were removed to the user's quota and the store's room.
 pub async fn free<'c>(
     conn: impl Into<Conn<'c>>,
-    user_id: &str,
+    user_id: &UserId,
     bytes: i64,
 ) -> Result<(), sqlx::Error> {
     shift(conn.into(), user_id, -bytes, 0).await
@@ -52,7 +53,12 @@ pub async fn free<'c>(
 
 /// Adds `used` and `reserved` (either may be negative) to the user's counters and to one
 /// row of the store's.
-async fn shift(conn: Conn<'_>, user_id: &str, used: i64, reserved: i64) -> Result<(), sqlx::Error> {
+async fn shift(
+    conn: Conn<'_>,
+    user_id: &UserId,
+    used: i64,
+    reserved: i64,
+) -> Result<(), sqlx::Error> {
     if used == 0 && reserved == 0 {
         return Ok(());
     }

@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use sqlx::QueryBuilder;
 
 use crate::db::Conn;
+use crate::ids::UserId;
 
 /// Bytes a user asks to reserve.
 pub struct Claim<'a> {
-    pub user_id: &'a str,
+    pub user_id: &'a UserId,
     pub bytes: i64,
 }
 
@@ -32,7 +33,7 @@ pub enum Refusal {
 /// A user's bytes used or reserved, and their quota.
 #[derive(sqlx::FromRow)]
 struct Taken {
-    id: String,
+    id: UserId,
     taken: i64,
     quota_bytes: i64,
 }
@@ -66,7 +67,7 @@ where
     <DB as sqlx::Database>::Arguments: Default + sqlx::IntoArguments<DB>,
     for<'r> Taken: sqlx::FromRow<'r, DB::Row>,
     for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    UserId: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
     if batch.is_empty() {
@@ -77,11 +78,11 @@ where
     );
     let mut ids = users.separated(", ");
     for claim in batch {
-        ids.push_bind(claim.user_id.to_owned());
+        ids.push_bind(claim.user_id.clone());
     }
     users.push(")").push(lock);
     let rows: Vec<Taken> = users.build_query_as().fetch_all(&mut *conn).await?;
-    let mut taken: HashMap<String, (i64, i64)> = rows
+    let mut taken: HashMap<UserId, (i64, i64)> = rows
         .into_iter()
         .map(|q| (q.id, (q.taken, q.quota_bytes)))
         .collect();
@@ -95,7 +96,7 @@ where
     let limit = room.limit.min(i64::MAX as u64) as i64;
 
     let mut outcomes = Vec::with_capacity(batch.len());
-    let mut per_user: HashMap<&str, i64> = HashMap::new();
+    let mut per_user: HashMap<&UserId, i64> = HashMap::new();
     for claim in batch {
         let size = claim.bytes;
         let Some((used, quota)) = taken.get_mut(claim.user_id) else {
@@ -125,14 +126,14 @@ where
     for (user, bytes) in &per_user {
         reserve
             .push(" WHEN ")
-            .push_bind(user.to_string())
+            .push_bind(UserId::clone(user))
             .push(" THEN ")
             .push_bind(*bytes);
     }
     reserve.push(" ELSE 0 END WHERE id IN (");
     let mut ids = reserve.separated(", ");
     for user in per_user.keys() {
-        ids.push_bind(user.to_string());
+        ids.push_bind(UserId::clone(user));
     }
     reserve.push(")");
     reserve.build().execute(&mut *conn).await?;

@@ -16,6 +16,7 @@ use super::handler::{self, ConnCtx};
 use super::RateLimit;
 use crate::accounts::presence;
 use crate::delivery::{Outbound, Registration, ServerFrame};
+use crate::ids::UserId;
 use crate::state::AppState;
 use crate::websocket::{
     close_reason, CloseCode, CloseReason, Message, MessageStream, ProtocolError, Session,
@@ -29,7 +30,7 @@ pub struct Conn {
     pub state: AppState,
     /// Turns to set a connection up (see [`super::Gateway`]).
     pub setups: Arc<Semaphore>,
-    pub user_id: String,
+    pub user_id: UserId,
     pub registration: Registration,
 }
 

@@ -11,6 +11,8 @@
 
 use serde::Deserialize;
 
+use crate::ids::{AppId, GroupId, RoomId};
+
 /// A frame a client sends.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type")]
@@ -18,23 +20,23 @@ pub enum ClientFrame {
     /// Store and fan out a message to a group.
     #[serde(rename = "group.send")]
     GroupSend {
-        group_id: String,
+        group_id: GroupId,
         body: String,
         client_msg_id: String,
     },
     /// Replay the group's messages after `after_seq`.
     #[serde(rename = "group.sync")]
-    GroupSync { group_id: String, after_seq: i64 },
+    GroupSync { group_id: GroupId, after_seq: i64 },
     /// Send `payload` to an app's webhook.
     #[serde(rename = "app.send")]
     AppSend {
-        app_id: String,
+        app_id: AppId,
         payload: serde_json::Value,
     },
     /// Show this region (and URL, if given) to the room, made from state `version`.
     #[serde(rename = "sync.region")]
     SyncRegion {
-        room_id: String,
+        room_id: RoomId,
         url: Option<String>,
         x: i64,
         y: i64,
@@ -44,5 +46,5 @@ pub enum ClientFrame {
     },
     /// Send me the room's current state.
     #[serde(rename = "sync.join")]
-    SyncJoin { room_id: String },
+    SyncJoin { room_id: RoomId },
 }

@@ -3,9 +3,10 @@
 use super::frames::ClientFrame;
 use super::sync;
 use crate::apps;
-use crate::delivery::{Outbound, ServerFrame};
+use crate::delivery::{ConnId, Outbound, ServerFrame};
 use crate::groups::send::{self, Refused};
 use crate::groups::store::{self, Appended};
+use crate::ids::{AppId, GroupId, UserId};
 use crate::state::AppState;
 use crate::time_util::{now_ms, rfc3339};
 
@@ -18,8 +19,8 @@ const REPLY_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 #[derive(Clone)]
 pub struct ConnCtx {
     pub state: AppState,
-    pub user_id: String,
-    pub conn_id: u64,
+    pub user_id: UserId,
+    pub conn_id: ConnId,
     /// This connection's queue, for replies that should wait for room.
     pub tx: tokio::sync::mpsc::Sender<Outbound>,
     /// Tells the writer to drop this connection as too slow.
@@ -94,7 +95,7 @@ pub async fn handle_text(ctx: &ConnCtx, text: &str) {
 }
 
 #[tracing::instrument(skip_all, fields(user = %ctx.user_id, group = %group_id))]
-async fn group_send(ctx: &ConnCtx, group_id: &str, body: &str, client_msg_id: &str) {
+async fn group_send(ctx: &ConnCtx, group_id: &GroupId, body: &str, client_msg_id: &str) {
     let stored = send::store_message(&ctx.state, group_id, &ctx.user_id, client_msg_id, body);
     match stored.await {
         Ok(Appended::Stored(row)) => {
@@ -128,7 +129,7 @@ async fn group_send(ctx: &ConnCtx, group_id: &str, body: &str, client_msg_id: &s
 }
 
 #[tracing::instrument(skip_all, fields(user = %ctx.user_id, group = %group_id))]
-async fn group_sync(ctx: &ConnCtx, group_id: &str, after_seq: i64) {
+async fn group_sync(ctx: &ConnCtx, group_id: &GroupId, after_seq: i64) {
     let rows = match store::group_of_member(&ctx.state.db, group_id, &ctx.user_id).await {
         Ok(Some(_)) => store::messages_after(&ctx.state.db, group_id, after_seq, SYNC_BATCH).await,
         Ok(None) => return not_a_member(ctx),
@@ -152,7 +153,7 @@ async fn group_sync(ctx: &ConnCtx, group_id: &str, after_seq: i64) {
 
 /// Queues the message for the app's webhook; delivery happens in [`crate::apps::webhook`].
 #[tracing::instrument(skip_all, fields(user = %ctx.user_id, app = %app_id))]
-async fn app_send(ctx: &ConnCtx, app_id: &str, payload: serde_json::Value) {
+async fn app_send(ctx: &ConnCtx, app_id: &AppId, payload: serde_json::Value) {
     let app = match apps::store::find_app(&ctx.state.db, app_id).await {
         Ok(Some(app)) if app.webhook_url.is_some() => app,
         Ok(_) => {

@@ -6,6 +6,7 @@ use bytestring::ByteString;
 use std::time::Duration;
 
 use crate::events::{self, StoredEvent, UserEvent};
+use crate::ids::UserId;
 use crate::state::AppState;
 use crate::time_util::now_ms;
 
@@ -16,7 +17,7 @@ const BACKLOG: i64 = 100;
 const POLL_WINDOW_MS: i64 = 120_000;
 
 /// Sends the user's undelivered events to their connections.
-pub async fn deliver_pending(state: &AppState, user_id: &str) {
+pub async fn deliver_pending(state: &AppState, user_id: &UserId) {
     match events::pending(&state.db, user_id, BACKLOG).await {
         Ok(list) => {
             for StoredEvent {
@@ -27,7 +28,7 @@ pub async fn deliver_pending(state: &AppState, user_id: &str) {
                     state,
                     UserEvent {
                         id,
-                        user_id: user_id.to_owned(),
+                        user_id: user_id.clone(),
                         kind,
                         payload,
                     },

@@ -14,6 +14,7 @@ use crate::auth::WsQuery;
 use crate::delivery::Registration;
 use crate::error::CommonError;
 use crate::groups::store::group_ids_of;
+use crate::ids::UserId;
 use crate::state::AppState;
 use crate::websocket::{upgrade_required, Endpoint, MessageStream, Session, SocketRequest};
 
@@ -78,8 +79,7 @@ impl Endpoint for Gateway {
             let accepted = Accepted {
                 state: self.state.clone(),
                 setups: self.setups.clone(),
-                user_id,
-                registration: Some(registration),
+                registered: Some((user_id, registration)),
             };
             Ok(Box::new(accepted) as Box<dyn crate::websocket::Accepted>)
         })
@@ -93,16 +93,14 @@ impl Endpoint for Gateway {
 struct Accepted {
     state: AppState,
     setups: Arc<Semaphore>,
-    user_id: String,
-    registration: Option<Registration>,
+    /// The user and their connection, until the socket's tasks take them over.
+    registered: Option<(UserId, Registration)>,
 }
 
 impl Drop for Accepted {
     fn drop(&mut self) {
-        if let Some(registration) = self.registration.take() {
-            self.state
-                .delivery
-                .unregister(&self.user_id, registration.id);
+        if let Some((user_id, registration)) = self.registered.take() {
+            self.state.delivery.unregister(&user_id, registration.id);
         }
     }
 }
@@ -110,11 +108,10 @@ impl Drop for Accepted {
 impl crate::websocket::Accepted for Accepted {
     /// Serves the upgraded socket in its own task.
     fn start(mut self: Box<Self>, session: Session, stream: MessageStream) {
-        let Some(registration) = self.registration.take() else {
+        let Some((user_id, registration)) = self.registered.take() else {
             return;
         };
-        let user_id = std::mem::take(&mut self.user_id);
-        tracing::info!(user = %user_id, conn = registration.id, "WebSocket connected");
+        tracing::info!(user = %user_id, conn = %registration.id, "WebSocket connected");
         let conn = connection::Conn {
             state: self.state.clone(),
             setups: self.setups.clone(),

@@ -8,12 +8,13 @@
 
 use super::handler::ConnCtx;
 use crate::delivery::{ServerFrame, MAX_ROOMS_PER_CONN};
+use crate::ids::RoomId;
 use crate::sync::domain::{Region, SharedUrl};
 use crate::sync::store::{self, Applied, Change, RoomState};
 
 /// A `sync.region` frame as received.
 pub struct RegionUpdate {
-    pub room_id: String,
+    pub room_id: RoomId,
     pub url: Option<String>,
     pub region: (i64, i64, i64, i64),
     pub version: i64,
@@ -71,7 +72,7 @@ pub async fn region(ctx: &ConnCtx, update: RegionUpdate) {
 
 /// Sends the room's current state to this connection.
 #[tracing::instrument(skip_all, fields(user = %ctx.user_id, room = %room_id))]
-pub async fn join(ctx: &ConnCtx, room_id: &str) {
+pub async fn join(ctx: &ConnCtx, room_id: &RoomId) {
     if !enter(ctx, room_id) {
         return;
     }
@@ -88,7 +89,7 @@ pub async fn join(ctx: &ConnCtx, room_id: &str) {
 /// Records the connection as in the room before its right is checked, so a revocation
 /// that lands between the check and the record still finds it; false (and an error sent)
 /// if the connection is in too many rooms.
-fn enter(ctx: &ConnCtx, room_id: &str) -> bool {
+fn enter(ctx: &ConnCtx, room_id: &RoomId) -> bool {
     if ctx
         .state
         .delivery
@@ -103,7 +104,7 @@ fn enter(ctx: &ConnCtx, room_id: &str) -> bool {
     false
 }
 
-fn not_a_participant(ctx: &ConnCtx, room_id: &str) {
+fn not_a_participant(ctx: &ConnCtx, room_id: &RoomId) {
     ctx.state
         .delivery
         .leave_room(&ctx.user_id, ctx.conn_id, room_id);

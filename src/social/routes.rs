@@ -10,6 +10,7 @@ use super::SocialError;
 use crate::accounts::{find_user_by_id, find_user_by_username, Presence, Username};
 use crate::auth::AuthUser;
 use crate::delivery::Revoked;
+use crate::ids::{FriendRequestId, UserId};
 use crate::state::AppState;
 
 /// Registers the friend routes.
@@ -30,12 +31,12 @@ pub struct FriendRequestInput {
 /// A friend request.
 #[derive(Serialize, ToSchema)]
 pub struct FriendRequest {
-    id: String,
+    id: FriendRequestId,
     /// The requester's user id.
-    from: String,
+    from: UserId,
     from_username: String,
     /// The addressee's user id.
-    to: String,
+    to: UserId,
     to_username: String,
     /// `pending` or `accepted`.
     status: String,
@@ -60,7 +61,7 @@ async fn send_request(
     if target.id == user.id {
         return Err(SocialError::SelfRequest);
     }
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = FriendRequestId::generate();
     match store::request(&state.db, &id, &user.id, &target.id).await? {
         Asked::Sent => {}
         Asked::AlreadyFriends => return Err(SocialError::AlreadyFriends),
@@ -105,7 +106,7 @@ async fn list_requests(
 /// A friend's id and name.
 #[derive(Serialize, ToSchema)]
 pub struct FriendRef {
-    id: String,
+    id: UserId,
     username: String,
 }
 
@@ -123,7 +124,7 @@ pub struct Accepted {
 async fn accept_request(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<FriendRequestId>,
 ) -> Result<HttpResponse, SocialError> {
     let (id, username) = store::accept_request(&state.db, &path, &user.id)
         .await?
@@ -136,7 +137,7 @@ async fn accept_request(
 /// A friend with presence.
 #[derive(Serialize, ToSchema)]
 pub struct Friend {
-    id: String,
+    id: UserId,
     username: String,
     display_name: String,
     presence: Presence,
@@ -171,7 +172,7 @@ async fn list_friends(
 async fn remove_friend(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<UserId>,
 ) -> Result<HttpResponse, SocialError> {
     if !store::remove_friend(&state.db, &user.id, &path).await? {
         return Err(SocialError::NotFriends);

@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 
 use crate::error::ApiErrorKind;
+use crate::ids::UserId;
 
 /// Sync room errors.
 #[derive(Debug, thiserror::Error)]
@@ -12,7 +13,7 @@ pub enum SyncError {
     #[error("no such group, or you are not a member of it")]
     GroupNotFound,
     #[error("user {0:?} cannot be a participant: a group room is for members of its group, any other room for your friends; add them to the group or befriend them first")]
-    NotAllowed(String),
+    NotAllowed(UserId),
     #[error("{0}")]
     InvalidUrl(String),
     #[error("{0}")]

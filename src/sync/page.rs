@@ -15,6 +15,7 @@ use imshare_templates::{self as views, Page, RegionBox, SyncView};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::store;
+use crate::ids::RoomId;
 use crate::state::AppState;
 use crate::web::page::{self, Caching};
 use crate::web::session::Visitor;
@@ -39,12 +40,11 @@ async fn sync_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     visitor: Visitor,
-    path: web::Path<String>,
+    path: web::Path<RoomId>,
 ) -> Result<HttpResponse, PageError> {
+    let room_id: &RoomId = &path;
     // Room ids are UUIDs; anything else names no room (and never reaches a redirect).
-    let room_id = uuid::Uuid::parse_str(&path)
-        .map(|_| path.as_str())
-        .map_err(|_| PageError::NotFound)?;
+    uuid::Uuid::parse_str(room_id.as_str()).map_err(|_| PageError::NotFound)?;
     let Some(me) = &visitor.0 else {
         return Ok(page::see_other(&format!("/login?next=/s/{room_id}")).finish());
     };
@@ -59,7 +59,7 @@ async fn sync_page(
             width: r.width,
             height: r.height,
         }),
-        room_id: room.id,
+        room_id: room.id.into_string(),
         url: room.url,
         version: room.version,
     };

@@ -9,6 +9,7 @@ use futures::future::BoxFuture;
 use super::store;
 use crate::db::Db;
 use crate::delivery::{Delivery, OnRevoked, Revoked, ServerFrame};
+use crate::ids::{RoomId, UserId};
 
 /// The close reason of a connection whose right to a room it was in ended.
 const REVOKED: &str = "your access to a sync room you were in ended; reconnect to go on";
@@ -38,15 +39,15 @@ impl OnRevoked for RoomRecheck {
 /// Closes the user's connections in a room they may no longer use, each after a
 /// `sync.revoked` frame naming the room.
 #[tracing::instrument(skip_all, fields(user = %user_id))]
-async fn recheck(db: &Db, delivery: &Delivery, user_id: &str) {
+async fn recheck(db: &Db, delivery: &Delivery, user_id: &UserId) {
     let conns = delivery.rooms_of(user_id);
-    let rooms: BTreeSet<&String> = conns.iter().flat_map(|(_, rooms)| rooms).collect();
+    let rooms: BTreeSet<&RoomId> = conns.iter().flat_map(|(_, rooms)| rooms).collect();
     let mut lost = HashSet::new();
     for room in rooms {
         match store::may_use(db, room, user_id).await {
             Ok(true) => {}
             Ok(false) => {
-                lost.insert(room.as_str());
+                lost.insert(room);
             }
             // Its frames are still checked one by one, and fan-out follows the rights.
             Err(e) => tracing::error!(error = %e, room = %room,
@@ -54,8 +55,8 @@ async fn recheck(db: &Db, delivery: &Delivery, user_id: &str) {
         }
     }
     for (conn_id, rooms) in &conns {
-        if let Some(room) = rooms.iter().find(|r| lost.contains(r.as_str())) {
-            tracing::info!(conn = conn_id, room = %room, "sync room revoked: closing the connection");
+        if let Some(room) = rooms.iter().find(|r| lost.contains(r)) {
+            tracing::info!(conn = %conn_id, room = %room, "sync room revoked: closing the connection");
             let frame = ServerFrame::SyncRevoked { room_id: room }.encode();
             delivery.close_conn(user_id, *conn_id, frame, REVOKED);
         }

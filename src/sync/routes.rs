@@ -12,6 +12,7 @@ use super::store::{self, Audience, RoomState};
 use super::SyncError;
 use crate::auth::AuthUser;
 use crate::groups::store::group_of_member;
+use crate::ids::{GroupId, RoomId, UserId};
 use crate::social::are_friends;
 use crate::state::AppState;
 
@@ -30,16 +31,16 @@ pub struct NewRoom {
     /// Share with this group: its members (all of them, unless `participants` is given),
     /// as they are at each check: a member removed from the group loses the room, one added
     /// gains it.
-    group_id: Option<String>,
+    group_id: Option<GroupId>,
     /// Users to share with: members of `group_id` if given, else friends of the caller;
     /// each keeps the room while that membership or friendship lasts.
-    participants: Option<Vec<String>>,
+    participants: Option<Vec<UserId>>,
 }
 
 /// A created room.
 #[derive(Serialize, ToSchema)]
 pub struct CreatedRoom {
-    room_id: String,
+    room_id: RoomId,
     url: String,
     version: i64,
 }
@@ -47,11 +48,11 @@ pub struct CreatedRoom {
 /// The latest state of a room.
 #[derive(Serialize, ToSchema)]
 pub struct RoomView {
-    room_id: String,
+    room_id: RoomId,
     url: String,
     region: Option<Region>,
     version: i64,
-    updated_by: String,
+    updated_by: UserId,
 }
 
 impl From<RoomState> for RoomView {
@@ -83,21 +84,13 @@ async fn create_room(
         participants,
     } = body.into_inner();
     let url = SharedUrl::parse(&url).map_err(SyncError::InvalidUrl)?;
-    let listed = allowed_participants(&state, &user.id, group_id.as_deref(), participants).await?;
+    let listed = allowed_participants(&state, &user.id, group_id.as_ref(), participants).await?;
     let audience = match &listed {
         Some(users) => Audience::Listed(users),
         None => Audience::WholeGroup,
     };
-    let id = uuid::Uuid::now_v7().to_string();
-    store::create_room(
-        &state.db,
-        &id,
-        &user.id,
-        group_id.as_deref(),
-        &url,
-        audience,
-    )
-    .await?;
+    let id = RoomId::generate();
+    store::create_room(&state.db, &id, &user.id, group_id.as_ref(), &url, audience).await?;
     Ok(HttpResponse::Created().json(CreatedRoom {
         room_id: id,
         url: url.as_str().to_owned(),
@@ -110,11 +103,11 @@ async fn create_room(
 /// for a group room without a list: it is for the whole group, as its membership changes.
 async fn allowed_participants(
     state: &AppState,
-    caller: &str,
-    group_id: Option<&str>,
-    requested: Option<Vec<String>>,
-) -> Result<Option<Vec<String>>, SyncError> {
-    let members: Option<BTreeSet<String>> = match group_id {
+    caller: &UserId,
+    group_id: Option<&GroupId>,
+    requested: Option<Vec<UserId>>,
+) -> Result<Option<Vec<UserId>>, SyncError> {
+    let members: Option<BTreeSet<UserId>> = match group_id {
         Some(g) => {
             if group_of_member(&state.db, g, caller).await?.is_none() {
                 return Err(SyncError::GroupNotFound);
@@ -131,8 +124,8 @@ async fn allowed_participants(
         }
         None => None,
     };
-    let mut chosen: BTreeSet<String> = requested.unwrap_or_default().into_iter().collect();
-    chosen.insert(caller.to_owned());
+    let mut chosen: BTreeSet<UserId> = requested.unwrap_or_default().into_iter().collect();
+    chosen.insert(caller.clone());
     if chosen.len() > MAX_PARTICIPANTS {
         return Err(SyncError::InvalidInput(format!(
             "a room has at most {MAX_PARTICIPANTS} participants; this one would have {}",
@@ -159,7 +152,7 @@ async fn allowed_participants(
 async fn get_room(
     state: web::Data<AppState>,
     user: AuthUser,
-    id: web::Path<String>,
+    id: web::Path<RoomId>,
 ) -> Result<HttpResponse, SyncError> {
     let room = store::state_for(&state.db, &id, &user.id)
         .await?

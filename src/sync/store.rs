@@ -9,20 +9,21 @@
 
 use super::domain::{Region, SharedUrl};
 use crate::db::Db;
+use crate::ids::{GroupId, RoomId, UserId};
 use crate::on_pool;
 use crate::time_util::now_ms;
 
 /// The latest state of a room.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RoomState {
-    pub id: String,
+    pub id: RoomId,
     pub url: String,
     pub region_x: Option<i64>,
     pub region_y: Option<i64>,
     pub region_width: Option<i64>,
     pub region_height: Option<i64>,
     pub version: i64,
-    pub updated_by: String,
+    pub updated_by: UserId,
 }
 
 impl RoomState {
@@ -73,13 +74,13 @@ pub enum Audience<'a> {
     WholeGroup,
     /// These users (the creator among them), each while their membership of the room's
     /// group, or without a group their friendship with the creator, lasts.
-    Listed(&'a [String]),
+    Listed(&'a [UserId]),
 }
 
 /// A change a participant asks for, made from the state at `seen_version`.
 pub struct Change<'a> {
-    pub room_id: &'a str,
-    pub user_id: &'a str,
+    pub room_id: &'a RoomId,
+    pub user_id: &'a UserId,
     pub url: Option<&'a SharedUrl>,
     pub region: Region,
     pub seen_version: i64,
@@ -88,9 +89,9 @@ pub struct Change<'a> {
 /// Creates a room at version 1 for `audience`.
 pub async fn create_room(
     db: &Db,
-    id: &str,
-    creator: &str,
-    group_id: Option<&str>,
+    id: &RoomId,
+    creator: &UserId,
+    group_id: Option<&GroupId>,
     url: &SharedUrl,
     audience: Audience<'_>,
 ) -> Result<(), sqlx::Error> {
@@ -116,8 +117,8 @@ pub async fn create_room(
 /// The room's latest state if `user_id` may use it now.
 pub async fn state_for(
     db: &Db,
-    room_id: &str,
-    user_id: &str,
+    room_id: &RoomId,
+    user_id: &UserId,
 ) -> Result<Option<RoomState>, sqlx::Error> {
     let sql = concat!(
         "SELECT r.id, r.url, r.region_x, r.region_y, r.region_width, r.region_height, r.version, r.updated_by \
@@ -159,7 +160,7 @@ pub async fn apply(db: &Db, change: &Change<'_>) -> Result<Applied, sqlx::Error>
 }
 
 /// Whether `user_id` may use the room now.
-pub async fn may_use(db: &Db, room_id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+pub async fn may_use(db: &Db, room_id: &RoomId, user_id: &UserId) -> Result<bool, sqlx::Error> {
     let sql = concat!("SELECT 1 WHERE ", may_use!("$1", "$2"));
     let row: Option<(i32,)> = on_pool!(db.read(), p =>
         sqlx::query_as(sql).bind(room_id).bind(user_id).fetch_optional(p).await)?;
@@ -167,22 +168,22 @@ pub async fn may_use(db: &Db, room_id: &str, user_id: &str) -> Result<bool, sqlx
 }
 
 /// Everyone who may use the room now, for fan-out.
-pub async fn participants(db: &Db, room_id: &str) -> Result<Vec<String>, sqlx::Error> {
+pub async fn participants(db: &Db, room_id: &RoomId) -> Result<Vec<UserId>, sqlx::Error> {
     let sql = concat!(
         "SELECT c.user_id FROM (\
          SELECT m.user_id FROM sync_rooms r JOIN group_members m ON m.group_id = r.group_id WHERE r.id = $1 \
          UNION SELECT p.user_id FROM sync_participants p WHERE p.room_id = $1) c WHERE ",
         may_use!("$1", "c.user_id")
     );
-    let rows: Vec<(String,)> =
+    let rows: Vec<(UserId,)> =
         on_pool!(db.read(), p => sqlx::query_as(sql).bind(room_id).fetch_all(p).await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// Every member of a group, to check a requested participant list against.
-pub async fn group_members(db: &Db, group_id: &str) -> Result<Vec<String>, sqlx::Error> {
+pub async fn group_members(db: &Db, group_id: &GroupId) -> Result<Vec<UserId>, sqlx::Error> {
     let sql = "SELECT user_id FROM group_members WHERE group_id = $1";
-    let rows: Vec<(String,)> =
+    let rows: Vec<(UserId,)> =
         on_pool!(db.read(), p => sqlx::query_as(sql).bind(group_id).fetch_all(p).await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }

@@ -10,6 +10,7 @@ use super::scratch::Scratch;
 use super::store::{self, JobMedia, ReadyOutputs, RenditionRow};
 use super::WorkerState;
 use crate::events;
+use crate::ids::MediaId;
 use crate::jobs::ClaimedJob;
 use crate::media::MediaStatus;
 use crate::storage::{keys, StoreError};
@@ -223,7 +224,7 @@ async fn publish(
 /// (it can never play); after transient failures it is kept so the owner can retry.
 pub async fn fail(
     state: &WorkerState,
-    media_id: &str,
+    media_id: &MediaId,
     reason: &str,
     remove_original: bool,
 ) -> Result<(), JobError> {
@@ -253,7 +254,7 @@ pub async fn fail(
 
 /// Removes what attempts stored for a media that was deleted while they ran (the delete
 /// removed only what was there then); true if it was deleted.
-async fn discard_if_deleted(state: &WorkerState, media_id: &str) -> bool {
+async fn discard_if_deleted(state: &WorkerState, media_id: &MediaId) -> bool {
     if !matches!(store::job_media(&state.db, media_id).await, Ok(None)) {
         return false;
     }

@@ -1,6 +1,7 @@
 //! SQL for what the transcoder records about a media.
 
 use crate::db::Db;
+use crate::ids::{MediaId, UserId};
 use crate::media::MediaStatus;
 use crate::time_util::now_ms;
 use crate::{on_pool, quota};
@@ -8,21 +9,21 @@ use crate::{on_pool, quota};
 /// What the transcoder needs to know about the media of a job.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct JobMedia {
-    pub id: String,
-    pub owner_id: String,
+    pub id: MediaId,
+    pub owner_id: UserId,
     pub object_key: String,
     pub size_bytes: i64,
     pub status: MediaStatus,
 }
 
 /// The media of a job, if it still exists.
-pub async fn job_media(db: &Db, media_id: &str) -> Result<Option<JobMedia>, sqlx::Error> {
+pub async fn job_media(db: &Db, media_id: &MediaId) -> Result<Option<JobMedia>, sqlx::Error> {
     let sql = "SELECT id, owner_id, object_key, size_bytes, status FROM media WHERE id = $1";
     on_pool!(db.read(), p => sqlx::query_as(sql).bind(media_id).fetch_optional(p).await)
 }
 
 /// Forgets what an earlier, interrupted attempt produced.
-pub async fn reset_outputs(db: &Db, media_id: &str) -> Result<(), sqlx::Error> {
+pub async fn reset_outputs(db: &Db, media_id: &MediaId) -> Result<(), sqlx::Error> {
     on_pool!(db.write(), p => {
         let mut tx = p.begin().await?;
         sqlx::query("DELETE FROM segments WHERE media_id = $1").bind(media_id).execute(&mut *tx).await?;
@@ -36,7 +37,7 @@ pub async fn reset_outputs(db: &Db, media_id: &str) -> Result<(), sqlx::Error> {
 /// Records what probing found.
 pub async fn set_probe(
     db: &Db,
-    media_id: &str,
+    media_id: &MediaId,
     kind: &str,
     duration_ms: i64,
     size: Option<(u32, u32)>,
@@ -60,7 +61,7 @@ pub struct RenditionRow<'a> {
 /// Records (or updates) a rendition, so the master playlist can list it.
 pub async fn upsert_rendition(
     db: &Db,
-    media_id: &str,
+    media_id: &MediaId,
     r: &RenditionRow<'_>,
 ) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO renditions (media_id, name, width, height, bandwidth, codecs) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -74,7 +75,7 @@ pub async fn upsert_rendition(
 /// Records a finished segment that is already in the store.
 pub async fn insert_segment(
     db: &Db,
-    media_id: &str,
+    media_id: &MediaId,
     rendition: &str,
     index: u32,
     duration_ms: i64,
@@ -89,7 +90,7 @@ pub async fn insert_segment(
 }
 
 /// Sets the progress shown in `GET /v1/media/{id}`.
-pub async fn set_progress(db: &Db, media_id: &str, percent: u8) -> Result<(), sqlx::Error> {
+pub async fn set_progress(db: &Db, media_id: &MediaId, percent: u8) -> Result<(), sqlx::Error> {
     let sql = "UPDATE media SET progress = $1, updated_at = $2 WHERE id = $3";
     on_pool!(db.write(), p => sqlx::query(sql)
         .bind(i32::from(percent)).bind(now_ms()).bind(media_id).execute(p).await.map(|_| ()))

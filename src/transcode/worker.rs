@@ -10,6 +10,7 @@ use tokio::task::JoinSet;
 use super::pipeline::{self, JobError};
 use super::scratch::{self, Scratch};
 use super::{capacity, outage, WorkerState};
+use crate::ids::JobId;
 use crate::jobs::{self, ClaimedJob, RetryOutcome};
 
 /// Running workers; `stop` lets current jobs finish (up to a deadline) and claims no more.
@@ -188,7 +189,7 @@ async fn settle_failure(
 }
 
 /// Renews the lease every third of its length; returns only if the job was lost.
-async fn keep_lease(state: &WorkerState, job_id: &str, worker_id: &str, lease_ms: i64) {
+async fn keep_lease(state: &WorkerState, job_id: &JobId, worker_id: &str, lease_ms: i64) {
     let mut ticker = tokio::time::interval(Duration::from_millis((lease_ms / 3).max(100) as u64));
     ticker.tick().await;
     loop {

@@ -11,6 +11,7 @@ use super::state::UploadState;
 use super::store::UploadRow;
 use super::GrantWriter;
 use super::UploadError;
+use crate::ids::{MediaId, UploadId, UserId};
 use crate::quota::{Refusal, StoreRoom};
 use crate::state::AppState;
 use crate::storage::keys;
@@ -31,8 +32,8 @@ pub struct PartUrl {
 /// What the client needs to upload straight to the store.
 #[derive(Serialize, ToSchema)]
 pub struct UploadGrant {
-    pub upload_id: String,
-    pub media_id: String,
+    pub upload_id: UploadId,
+    pub media_id: MediaId,
     pub expires_at: String,
     /// `put` (one request) or `multipart` (one request per part, then complete).
     pub method: &'static str,
@@ -52,14 +53,14 @@ pub struct UploadGrant {
 pub async fn grant(
     state: &AppState,
     writer: &GrantWriter,
-    user_id: &str,
+    user_id: &UserId,
     upload: ValidUpload,
 ) -> Result<UploadGrant, UploadError> {
     if !state.store_health.is_up().await {
         return Err(UploadError::StoreUnavailable);
     }
     let settings = &state.settings.uploads;
-    let upload_id = uuid::Uuid::now_v7().to_string();
+    let upload_id = UploadId::generate();
     let object_key = keys::original(user_id, &upload_id);
     let ttl = Duration::from_secs(settings.url_ttl_secs);
     let now = now_ms();
@@ -82,8 +83,8 @@ pub async fn grant(
     };
     let row = UploadRow {
         id: upload_id,
-        user_id: user_id.to_owned(),
-        media_id: uuid::Uuid::now_v7().to_string(),
+        user_id: user_id.clone(),
+        media_id: MediaId::generate(),
         object_key,
         size_bytes: upload.size as i64,
         content_type: upload.content_type.as_str().to_owned(),

@@ -12,6 +12,7 @@ use super::state::UploadState;
 use super::store::{self, UploadRow};
 use super::{GrantWriter, UploadError};
 use crate::auth::AuthUser;
+use crate::ids::{MediaId, UploadId};
 use crate::media::MediaStatus;
 use crate::state::AppState;
 use crate::storage::PartInfo;
@@ -49,8 +50,8 @@ async fn create_upload(
 /// An upload's state and, while pending, what the store already received.
 #[derive(Serialize, ToSchema)]
 pub struct UploadStatus {
-    upload_id: String,
-    media_id: String,
+    upload_id: UploadId,
+    media_id: MediaId,
     /// `pending`, `completed`, `aborted` or `expired`.
     state: UploadState,
     method: String,
@@ -74,7 +75,7 @@ pub struct UploadStatus {
 async fn get_upload(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<UploadId>,
 ) -> Result<HttpResponse, UploadError> {
     let upload = owned_upload(&state, &user, &path).await?;
     let (mut received_bytes, mut parts) = (None, None);
@@ -119,7 +120,7 @@ pub struct CompleteRequest {
 /// The media created by a completed upload.
 #[derive(Serialize, ToSchema)]
 pub struct CompletedUpload {
-    media_id: String,
+    media_id: MediaId,
     status: MediaStatus,
 }
 
@@ -134,7 +135,7 @@ pub struct CompletedUpload {
 async fn complete_upload(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<UploadId>,
     body: Option<web::Json<CompleteRequest>>,
 ) -> Result<HttpResponse, UploadError> {
     let upload = owned_upload(&state, &user, &path).await?;
@@ -154,7 +155,7 @@ async fn complete_upload(
 async fn abort_upload(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<String>,
+    path: web::Path<UploadId>,
 ) -> Result<HttpResponse, UploadError> {
     let upload = owned_upload(&state, &user, &path).await?;
     match upload.state {
@@ -170,7 +171,7 @@ async fn abort_upload(
 async fn owned_upload(
     state: &AppState,
     user: &AuthUser,
-    id: &str,
+    id: &UploadId,
 ) -> Result<UploadRow, UploadError> {
     store::find_for_user(&state.db, id, &user.id)
         .await?

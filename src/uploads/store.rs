@@ -3,6 +3,7 @@
 
 use super::state::UploadState;
 use crate::db::Db;
+use crate::ids::{MediaId, UploadId, UserId};
 use crate::media::MediaStatus;
 use crate::time_util::now_ms;
 use crate::{jobs, on_pool, quota};
@@ -10,9 +11,9 @@ use crate::{jobs, on_pool, quota};
 /// An upload as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UploadRow {
-    pub id: String,
-    pub user_id: String,
-    pub media_id: String,
+    pub id: UploadId,
+    pub user_id: UserId,
+    pub media_id: MediaId,
     pub object_key: String,
     pub size_bytes: i64,
     pub content_type: String,
@@ -38,8 +39,8 @@ macro_rules! upload_columns {
 /// The caller's upload with this id; other users' uploads are not found.
 pub async fn find_for_user(
     db: &Db,
-    id: &str,
-    user_id: &str,
+    id: &UploadId,
+    user_id: &UserId,
 ) -> Result<Option<UploadRow>, sqlx::Error> {
     let sql = concat!(
         "SELECT ",
@@ -50,7 +51,7 @@ pub async fn find_for_user(
 }
 
 /// The media status of a completed upload.
-pub async fn media_status(db: &Db, media_id: &str) -> Result<Option<MediaStatus>, sqlx::Error> {
+pub async fn media_status(db: &Db, media_id: &MediaId) -> Result<Option<MediaStatus>, sqlx::Error> {
     let sql = "SELECT status FROM media WHERE id = $1";
     let row: Option<(MediaStatus,)> =
         on_pool!(db.read(), p => sqlx::query_as(sql).bind(media_id).fetch_optional(p).await)?;
@@ -141,13 +142,13 @@ pub async fn stale_slots(
     db: &Db,
     cutoff_ms: i64,
     limit: i64,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
+) -> Result<Vec<(UploadId, String)>, sqlx::Error> {
     let sql = "SELECT id, object_key FROM uploads WHERE slot_pending AND expires_at < $1 LIMIT $2";
     on_pool!(db.read(), p => sqlx::query_as(sql).bind(cutoff_ms).bind(limit).fetch_all(p).await)
 }
 
 /// Records that an upload's own key was cleared.
-pub async fn slot_cleared(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+pub async fn slot_cleared(db: &Db, id: &UploadId) -> Result<(), sqlx::Error> {
     let sql = "UPDATE uploads SET slot_pending = FALSE WHERE id = $1";
     on_pool!(db.write(), p => sqlx::query(sql).bind(id).execute(p).await.map(|_| ()))
 }

@@ -14,6 +14,7 @@ use subtle::ConstantTimeEq;
 use super::error::PageError;
 use super::page;
 use super::session_store as store;
+use crate::ids::UserId;
 use crate::state::AppState;
 use crate::time_util::now_ms;
 
@@ -23,7 +24,7 @@ pub const COOKIE: &str = "imshare_session";
 /// A signed-in visitor.
 #[derive(Debug)]
 pub struct SignedIn {
-    pub user_id: String,
+    pub user_id: UserId,
     pub username: String,
     /// The anti-forgery token of this session's forms (sign-out, a group's send box).
     pub csrf: String,
@@ -43,9 +44,9 @@ impl SignedIn {
 pub struct Visitor(pub Option<SignedIn>);
 
 impl Visitor {
-    /// The viewer id the visibility rule takes: empty for an anonymous visitor.
-    pub fn id(&self) -> &str {
-        self.0.as_ref().map_or("", |s| s.user_id.as_str())
+    /// The viewer the visibility rule takes: `None` for an anonymous visitor.
+    pub fn id(&self) -> Option<&UserId> {
+        self.0.as_ref().map(|s| &s.user_id)
     }
 
     /// The header's view of the visitor.
@@ -95,7 +96,7 @@ impl FromRequest for Visitor {
 pub async fn start(
     state: &AppState,
     req: &HttpRequest,
-    user_id: &str,
+    user_id: &UserId,
 ) -> Result<Cookie<'static>, PageError> {
     let raw = random_token(32);
     let ttl_secs = state.settings.blog.session_ttl_secs;

@@ -1,6 +1,7 @@
 //! SQL of browser sessions. Session ids are stored as SHA-256 hashes.
 
 use crate::db::Db;
+use crate::ids::UserId;
 use crate::on_pool;
 use crate::time_util::now_ms;
 
@@ -10,7 +11,7 @@ use crate::time_util::now_ms;
 pub async fn insert_session(
     db: &Db,
     id_hash: &str,
-    user_id: &str,
+    user_id: &UserId,
     expires_at_ms: i64,
 ) -> Result<(), sqlx::Error> {
     let now = now_ms();
@@ -26,7 +27,7 @@ pub async fn insert_session(
 
 /// The user id and username of a live session.
 #[tracing::instrument(skip_all)]
-pub async fn session_user(db: &Db, id_hash: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+pub async fn session_user(db: &Db, id_hash: &str) -> Result<Option<(UserId, String)>, sqlx::Error> {
     let sql = "SELECT u.id, u.username FROM web_sessions s JOIN users u ON u.id = s.user_id \
                WHERE s.id_hash = $1 AND s.expires_at > $2";
     on_pool!(db.read(), p => sqlx::query_as(sql).bind(id_hash).bind(now_ms()).fetch_optional(p).await)

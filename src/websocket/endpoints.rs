@@ -7,6 +7,7 @@ use actix_web::dev::{Path, ResourceDef};
 use futures::future::LocalBoxFuture;
 
 use super::{MessageStream, Session};
+use crate::ids::UserId;
 
 /// One WebSocket endpoint.
 pub trait Endpoint: Send + Sync + 'static {
@@ -30,14 +31,14 @@ pub trait Accepted {
 /// What an endpoint's check is given: who asks, and for what.
 pub struct SocketRequest<'a> {
     /// The authenticated user.
-    pub user_id: String,
+    pub user_id: UserId,
     pub head: &'a RequestHead,
     params: &'a Path<String>,
 }
 
 impl<'a> SocketRequest<'a> {
     pub(super) fn new(
-        user_id: String,
+        user_id: UserId,
         head: &'a RequestHead,
         params: &'a Path<String>,
     ) -> SocketRequest<'a> {

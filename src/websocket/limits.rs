@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::SocketRefused;
 use crate::config::Settings;
+use crate::ids::UserId;
 use crate::net::client_ip::client_ip_of;
 use crate::net::NetList;
 
@@ -32,7 +33,7 @@ pub struct SocketLimit {
     max: usize,
     per_user: usize,
     per_address: usize,
-    users: Arc<Counts<String>>,
+    users: Arc<Counts<UserId>>,
     addresses: Arc<Counts<IpAddr>>,
     /// Cancelled when the server stops: every socket then closes with 1012.
     stopping: CancellationToken,
@@ -119,7 +120,7 @@ impl SocketLimit {
 pub(super) struct Slot {
     _node: OwnedSemaphorePermit,
     _address: Option<Held<IpAddr>>,
-    _user: Option<Held<String>>,
+    _user: Option<Held<UserId>>,
     limit: SocketLimit,
 }
 
@@ -130,9 +131,9 @@ impl Slot {
     }
 
     /// Adds the user's place; refused when they already hold as many sockets as allowed.
-    pub fn for_user(mut self, user_id: &str) -> Result<Slot, SocketRefused> {
+    pub fn for_user(mut self, user_id: &UserId) -> Result<Slot, SocketRefused> {
         let max = self.limit.per_user;
-        let held = Held::take(&self.limit.users, user_id.to_owned(), max)
+        let held = Held::take(&self.limit.users, user_id.clone(), max)
             .ok_or(SocketRefused::TooManyForUser { max })?;
         self._user = Some(held);
         Ok(self)
@@ -245,13 +246,14 @@ mod tests {
     fn places_come_back_when_slots_drop() {
         let limit = SocketLimit::new(3, 2, 10);
         let ip = Some(IpAddr::from([10, 0, 0, 1]));
-        let a = limit.take(ip).unwrap().for_user("u").unwrap();
-        let b = limit.take(ip).unwrap().for_user("u").unwrap();
+        let (u, v) = (UserId::from("u"), UserId::from("v"));
+        let a = limit.take(ip).unwrap().for_user(&u).unwrap();
+        let b = limit.take(ip).unwrap().for_user(&u).unwrap();
         assert!(matches!(
-            limit.take(ip).unwrap().for_user("u"),
+            limit.take(ip).unwrap().for_user(&u),
             Err(SocketRefused::TooManyForUser { max: 2 })
         ));
-        let c = limit.take(ip).unwrap().for_user("v").unwrap();
+        let c = limit.take(ip).unwrap().for_user(&v).unwrap();
         assert!(matches!(limit.take(ip), Err(SocketRefused::NodeFull)));
         assert_eq!(limit.node.available_permits(), 0);
         drop((a, b, c));

@@ -289,8 +289,9 @@ async fn a_silent_client_is_dropped() {
     let mut a = Ws::connect(&app, &alice).await;
     // Not reading means not answering pings: the server hears nothing.
     tokio::time::sleep(Duration::from_millis(3500)).await;
+    let alice_id = imshare::ids::UserId::from(alice.id.as_str());
     assert!(
-        !app.state.delivery.is_online_here(&alice.id),
+        !app.state.delivery.is_online_here(&alice_id),
         "the silent connection was dropped"
     );
     // Reading now answers the queued pings into a closed socket, which may reset it

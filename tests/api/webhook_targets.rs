@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
+use imshare::ids::{AppId, UserId};
 use imshare::net::NetList;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -165,14 +166,15 @@ async fn a_name_resolving_inside_is_refused_when_connecting(backend: Backend) {
             format!("https://localhost:{https_port}/hook"),
         ),
     ];
+    let admin_id = UserId::from(admin.id.as_str());
     for (app_id, url) in &inside {
         imshare::apps::store::insert_app(
             &app.state.db,
-            app_id,
+            &AppId::from(*app_id),
             "rebound",
             Some(url),
             "secret",
-            &admin.id,
+            &admin_id,
         )
         .await
         .unwrap();
@@ -182,16 +184,16 @@ async fn a_name_resolving_inside_is_refused_when_connecting(backend: Backend) {
     let control = "02-control-app";
     imshare::apps::store::insert_app(
         &app.state.db,
-        control,
+        &AppId::from(control),
         "control",
         Some(&control_url),
         "secret",
-        &admin.id,
+        &admin_id,
     )
     .await
     .unwrap();
     for app_id in [inside[0].0, inside[1].0, control] {
-        imshare::apps::store::queue_webhook(&app.state.db, app_id, r#"{"from":"x"}"#)
+        imshare::apps::store::queue_webhook(&app.state.db, &AppId::from(app_id), r#"{"from":"x"}"#)
             .await
             .unwrap();
     }
@@ -231,7 +233,7 @@ async fn a_redirect_is_a_failed_call_and_not_followed(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    imshare::apps::store::queue_webhook(&app.state.db, &app_id, r#"{"from":"x"}"#)
+    imshare::apps::store::queue_webhook(&app.state.db, &AppId::from(app_id), r#"{"from":"x"}"#)
         .await
         .unwrap();
     wait_for(&redirect_calls, 1, "the webhook was never called").await;
