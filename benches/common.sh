@@ -66,10 +66,21 @@ NGINX
     kill "$pid"
 }
 
+# The per-address and per-account limits a real service keeps (sockets per address and per
+# user, sign-in attempts per address) would stop a load generator that signs in thousands
+# of users and opens their sockets from 127.0.0.1; the benchmarks measure delivery, not the
+# limiters, so they are lifted for the run.
+bench_lift_limits() {
+    export IMSHARE__REALTIME__MAX_SOCKETS_PER_IP=1000000 IMSHARE__REALTIME__MAX_SOCKETS_PER_USER=1000000
+    export IMSHARE__AUTH__SIGNIN_IP_FAILURES=1000000 IMSHARE__AUTH__SIGNIN_ACCOUNT_FAILURES=1000000
+    export IMSHARE__AUTH__SIGNIN_IP_IN_FLIGHT=1000000
+}
+
 # Starts `imshare serve` from TARGET (release) on free ports with a data dir under WORK and
 # the per-connection frame rate limit lifted (the real-time benchmarks measure delivery,
 # not the limiter); waits until it is ready. Sets BASE and appends the pid to PIDS.
 start_realtime_imshare() {
+    bench_lift_limits
     local port store_port
     port=$(free_port)
     store_port=$(free_port)

@@ -24,6 +24,7 @@ PORT=$(free_port)
 STORE_PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 start_server() {
+    bench_lift_limits
     RUST_LOG=warn "$TARGET/imshare" --data-dir "$WORK/data" serve --listen "127.0.0.1:$PORT" \
         --store-listen "127.0.0.1:$STORE_PORT" >>"$WORK/serve.log" 2>&1 &
     SERVER=$!

@@ -19,6 +19,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::delivery::Delivery;
 use crate::live::{self, Relays};
+use crate::net::TrustedProxies;
 use crate::ops::{self, extractors, ApiDoc};
 use crate::realtime;
 use crate::state::AppState;
@@ -140,7 +141,10 @@ impl Application {
         let sweeper = tokio::spawn(uploads::sweeper::run(self.state.clone()));
         let media = &self.state.settings.media;
         let workers: Option<WorkerHandle> = media.in_process_worker.then(|| {
-            transcode::run_workers(self.state.worker_state(), media.effective_concurrency())
+            transcode::run_workers(
+                transcode::WorkerState::of_app(&self.state),
+                media.effective_concurrency(),
+            )
         });
         let notifier = tokio::spawn(realtime::notify::run(self.state.clone()));
         let webhooks = tokio::spawn(apps::webhook::run(self.state.clone()));
@@ -266,6 +270,9 @@ fn app(
         .openapi(ApiDoc::openapi())
         // The bearer-token extractor needs only the keys, so auth/ need not know AppState.
         .app_data(web::Data::from(state.tokens.clone()))
+        .app_data(web::Data::new(TrustedProxies(
+            state.settings.server.trusted_proxies.clone(),
+        )))
         .app_data(web::Data::new(state))
         .app_data(web::Data::from(relays))
         .app_data(grant_writer)

@@ -7,7 +7,6 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::delivery::Delivery;
 use crate::storage::{ObjectStore, StoreHealth};
-use crate::transcode::WorkerState;
 
 /// Shared application state, handed to handlers as `web::Data<AppState>`.
 #[derive(Clone)]
@@ -21,16 +20,4 @@ pub struct AppState {
     pub sign_in: Arc<SignInGuard>,
     /// Who is online where, and getting frames to them, on this node and across nodes.
     pub delivery: Delivery,
-}
-
-impl AppState {
-    /// What an in-process transcode worker runs on: the same database, store and settings.
-    pub fn worker_state(&self) -> WorkerState {
-        WorkerState {
-            settings: self.settings.clone(),
-            db: self.db.clone(),
-            store: self.store.clone(),
-            store_health: self.store_health.clone(),
-        }
-    }
 }

@@ -10,7 +10,11 @@ use actix_web::http::header::{self, HeaderMap};
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
 use super::nets::{canonical, NetList};
-use crate::state::AppState;
+
+/// The proxies whose forwarding headers are believed (`server.trusted_proxies`), as the app
+/// registers them for the [`ClientIp`] extractor.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub NetList);
 
 /// The client's address, as far as the service can trust it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -21,11 +25,9 @@ impl FromRequest for ClientIp {
     type Future = Ready<Result<ClientIp, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let trusted = req
-            .app_data::<web::Data<AppState>>()
-            .map(|state| &state.settings.server.trusted_proxies);
+        let trusted = req.app_data::<web::Data<TrustedProxies>>();
         let empty = NetList::default();
-        ready(Ok(client_ip(req, trusted.unwrap_or(&empty))))
+        ready(Ok(client_ip(req, trusted.map_or(&empty, |t| &t.0))))
     }
 }
 

@@ -5,5 +5,5 @@ pub mod client_ip;
 pub mod ip_class;
 mod nets;
 
-pub use client_ip::ClientIp;
+pub use client_ip::{ClientIp, TrustedProxies};
 pub use nets::NetList;

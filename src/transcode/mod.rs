@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::state::AppState;
 use crate::storage::{ObjectStore, StoreHealth};
 
 /// What a transcode worker runs on, in `serve` or as a standalone `worker`: it reads and
@@ -26,4 +27,16 @@ pub struct WorkerState {
     pub store: ObjectStore,
     /// Probed when an attempt fails, to tell an outage from a broken job.
     pub store_health: Arc<StoreHealth>,
+}
+
+impl WorkerState {
+    /// What an in-process worker of `serve` runs on: the app's database, store and settings.
+    pub fn of_app(state: &AppState) -> WorkerState {
+        WorkerState {
+            settings: state.settings.clone(),
+            db: state.db.clone(),
+            store: state.store.clone(),
+            store_health: state.store_health.clone(),
+        }
+    }
 }

@@ -52,7 +52,8 @@ async fn the_owner_retries_a_failed_clip_and_it_becomes_ready(backend: Backend) 
     fail_for_good(&app, &failed).await;
     let junk: Vec<u8> = (0..64 * 1024).map(|i| (i * 7919 % 251) as u8).collect();
     let rejected = app.upload_clip(&alice, &junk, "video/mp4", "private").await;
-    let workers = imshare::transcode::run_workers(app.state.worker_state(), 1);
+    let workers =
+        imshare::transcode::run_workers(imshare::transcode::WorkerState::of_app(&app.state), 1);
 
     let media = app.wait_for_media(&alice, &rejected, WAIT).await;
     assert_eq!(media["status"], "failed", "{media}");

@@ -127,7 +127,7 @@ async fn a_clip_deleted_mid_transcode_holds_nothing(backend: Backend) {
 /// The app's state with its store reached through `gate`.
 fn state_through(app: &TestApp, gate: &Gate) -> imshare::transcode::WorkerState {
     let endpoint = format!("http://{}", gate.addr());
-    let mut state = app.state.worker_state();
+    let mut state = imshare::transcode::WorkerState::of_app(&app.state);
     state.store = ObjectStore::new(&StoreAddress {
         endpoint: endpoint.clone(),
         public_endpoint: endpoint,

@@ -43,7 +43,8 @@ async fn a_used_put_url_cannot_change_a_completed_upload(backend: Backend) {
     let _ = put_presigned(&app.client, &grant, garbage.clone()).await;
 
     let media_id = grant["media_id"].as_str().unwrap();
-    let worker = imshare::transcode::run_workers(app.state.worker_state(), 1);
+    let worker =
+        imshare::transcode::run_workers(imshare::transcode::WorkerState::of_app(&app.state), 1);
     let media = app
         .wait_for_media(&alice, media_id, Duration::from_secs(60))
         .await;
