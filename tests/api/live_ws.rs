@@ -44,7 +44,14 @@ impl LiveWs {
 
     /// Connects, panicking if refused.
     pub async fn connect(app: &TestApp, share: &str, token: &str, watch: bool) -> LiveWs {
-        let url = live_url(app, share, watch);
+        LiveWs::connect_to(&app.address, share, token, watch).await
+    }
+
+    /// Connects to the node at `address` (`http://…`), panicking if refused.
+    pub async fn connect_to(address: &str, share: &str, token: &str, watch: bool) -> LiveWs {
+        let base = address.replacen("http://", "ws://", 1);
+        let query = if watch { "?watch=true" } else { "" };
+        let url = format!("{base}/v1/live-shares/{share}/ws{query}");
         LiveWs::try_connect(&url, Some(token))
             .await
             .unwrap_or_else(|status| panic!("the share's socket refused with {status}"))

@@ -9,6 +9,7 @@ mod accounts;
 mod apps;
 mod backpressure;
 mod blog;
+mod cluster;
 mod friends;
 mod garage;
 mod gate;

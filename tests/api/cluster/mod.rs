@@ -1,0 +1,7 @@
+//! The service as a cluster on one machine: `serve` nodes and `imshare worker`s as child
+//! processes on one PostgreSQL, one store and Redis, driven as clients drive them, then
+//! disturbed (a node, a worker or Redis killed).
+
+pub mod procs;
+
+mod revocation;
