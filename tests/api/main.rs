@@ -10,6 +10,7 @@ mod apps;
 mod backpressure;
 mod blog;
 mod cluster;
+mod events_delivery;
 mod friends;
 mod garage;
 mod gate;
