@@ -4,4 +4,5 @@
 
 pub mod procs;
 
+mod heal;
 mod revocation;
