@@ -5,4 +5,5 @@
 pub mod procs;
 
 mod heal;
+mod live;
 mod revocation;
