@@ -15,11 +15,11 @@ use crate::on_both_databases;
 on_both_databases!(uploads_go_straight_to_garage);
 
 /// A Garage node that is killed when the test ends.
-struct Garage {
+pub struct Garage {
     child: Child,
     config: PathBuf,
     binary: PathBuf,
-    s3_port: u16,
+    pub s3_port: u16,
     _dir: tempfile::TempDir,
 }
 
@@ -53,7 +53,8 @@ fn garage_binary() -> PathBuf {
 }
 
 impl Garage {
-    fn start() -> Garage {
+    /// Starts a single Garage node on free ports and waits until its CLI answers.
+    pub fn start() -> Garage {
         let dir = tempfile::tempdir().unwrap();
         let (rpc, s3, admin) = (free_port(), free_port(), free_port());
         let config = dir.path().join("garage.toml");
@@ -115,7 +116,7 @@ impl Garage {
     }
 
     /// Lays out the single node, creates a key and a bucket; returns (key id, secret).
-    fn provision(&self, bucket: &str) -> (String, String) {
+    pub fn provision(&self, bucket: &str) -> (String, String) {
         let node = self.cli(&["node", "id", "-q"]).unwrap();
         let node = node.trim().split('@').next().unwrap().to_owned();
         self.cli(&["layout", "assign", "-z", "dc1", "-c", "1G", &node])
@@ -147,7 +148,7 @@ impl Garage {
 /// Waits until Garage's S3 API answers HTTP at all (any status): its RPC answering
 /// `garage status` does not mean the S3 listener is up yet, and on a busy machine the
 /// app's first request reached it while it still reset connections.
-async fn wait_for_s3(endpoint: &str) {
+pub async fn wait_for_s3(endpoint: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while reqwest::get(endpoint).await.is_err() {
         assert!(

@@ -7,3 +7,4 @@ pub mod procs;
 mod heal;
 mod live;
 mod revocation;
+mod story;
