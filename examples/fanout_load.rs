@@ -3,6 +3,7 @@
 //! `--senders` publishers at a fixed total rate, stepped up until delivery falls behind,
 //! then held at 80 % of the peak. Prints deliveries/s and p50/p99 latency per step.
 //!   fanout_load --mode imshare --base http://127.0.0.1:PORT [--members 1000]
+//!     [--also http://127.0.0.1:PORT2]  (a second node: every other member connects there)
 //!   fanout_load --mode mqtt --mqtt-port PORT [--members 1000]
 //!   common: [--senders 4] [--step-secs 4] [--rates 20,40,60,...] [--size 64]
 
@@ -83,7 +84,11 @@ async fn main() -> anyhow::Result<()> {
     };
     latency::now_us();
     match mode.as_str() {
-        "imshare" => imshare(&mut run, &common::arg("--base", String::new())?, senders).await?,
+        "imshare" => {
+            let base: String = common::arg("--base", String::new())?;
+            let also: String = common::arg("--also", String::new())?;
+            imshare(&mut run, &base, &also, senders).await?
+        }
         "mqtt" => mqtt(&mut run, common::arg("--mqtt-port", 0)?, senders).await?,
         other => anyhow::bail!("--mode is imshare or mqtt, not {other}"),
     }
@@ -165,15 +170,23 @@ async fn quiet(rec: &Recorder) {
     }
 }
 
-/// Seeds the users and group through the API, connects every member, and opens the
-/// senders as extra connections (another device) of the first members.
-async fn imshare(run: &mut Run, base: &str, senders: usize) -> anyhow::Result<()> {
+/// Seeds the users and group through the API, connects every member (every other one to
+/// the node `also`, when given), and opens the senders as extra connections (another
+/// device) of the first members, on `base`.
+async fn imshare(run: &mut Run, base: &str, also: &str, senders: usize) -> anyhow::Result<()> {
     let api = common::Api::new(base)?;
     let users = api.users("fan", run.members).await?;
     let group = api.group(&users[0], "fan00000", &users[1..]).await?;
     println!("seeded {} users and their group", users.len());
-    let sockets: Vec<common::Socket> = stream::iter(&users)
-        .map(|u| common::connect(base, &u.token))
+    let node_of = |i: usize| {
+        if also.is_empty() || i.is_multiple_of(2) {
+            base
+        } else {
+            also
+        }
+    };
+    let sockets: Vec<common::Socket> = stream::iter(users.iter().enumerate())
+        .map(|(i, u)| common::connect(node_of(i), &u.token))
         .buffer_unordered(64)
         .collect::<Vec<_>>()
         .await

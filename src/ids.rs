@@ -107,12 +107,8 @@ text_id!(
     JobId
 );
 text_id!(
-    /// A stored event for a user (`media.ready`, …).
+    /// An event for a user (`media.ready`, an app push, …), stable until it is acked.
     EventId
-);
-text_id!(
-    /// An app's push kept in an offline user's inbox.
-    PushId
 );
 text_id!(
     /// A call of an app's webhook, waiting in the outbox.

@@ -18,6 +18,7 @@ use crate::auth::{SignInGuard, TokenKeys};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::delivery::Delivery;
+use crate::events;
 use crate::live::{self, Relays};
 use crate::net::TrustedProxies;
 use crate::ops::{self, extractors, ApiDoc};
@@ -146,7 +147,10 @@ impl Application {
                 media.effective_concurrency(),
             )
         });
-        let notifier = tokio::spawn(realtime::notify::run(self.state.clone()));
+        let notifier = tokio::spawn(events::run_poll(
+            self.state.db.clone(),
+            self.state.delivery.clone(),
+        ));
         let webhooks = tokio::spawn(apps::webhook::run(self.state.clone()));
         // On Ctrl-C or SIGTERM, WebSockets are told "service restart" and given a moment to
         // close before HTTP stops: they are no longer the HTTP server's connections, so it

@@ -7,8 +7,9 @@ use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{app_message, store, target, AppError, INBOX_TTL_MS};
+use super::{store, target, AppError, PUSH_TTL_MS};
 use crate::auth::{bearer_token, AuthUser};
+use crate::events::{self, EventKind};
 use crate::ids::{AppId, GroupId, UserId};
 use crate::state::AppState;
 
@@ -135,17 +136,17 @@ async fn push(
     if payload_text.len() > MAX_PAYLOAD_BYTES {
         return Err(AppError::TooLarge(MAX_PAYLOAD_BYTES));
     }
-    let frame = app_message(&app.id, &body.payload);
+    let event = serde_json::json!({"app_id": app.id, "payload": body.payload});
     let mut result = PushResult {
         delivered_online: 0,
         queued_offline: 0,
     };
     for user_id in store::recipients(&state.db, &body.users, &body.groups).await? {
-        if state.delivery.to_user(&user_id, frame.clone()).await {
+        let (db, delivery) = (&state.db, &state.delivery);
+        let kind = EventKind::AppMessage;
+        if events::send(db, delivery, &user_id, kind, &event, Some(PUSH_TTL_MS)).await? {
             result.delivered_online += 1;
         } else {
-            store::queue_for_user(&state.db, &app.id, &user_id, &payload_text, INBOX_TTL_MS)
-                .await?;
             result.queued_offline += 1;
         }
     }

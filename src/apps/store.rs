@@ -1,12 +1,9 @@
-//! SQL for apps, their offline inbox and the webhook outbox.
+//! SQL for apps and the webhook outbox (pushes are events: `crate::events`).
 
 use crate::db::Db;
-use crate::ids::{AppId, GroupId, PushId, UserId, WebhookCallId};
+use crate::ids::{AppId, GroupId, UserId, WebhookCallId};
 use crate::on_pool;
 use crate::time_util::now_ms;
-
-/// Most pushes kept for one offline user; older ones are dropped first.
-const INBOX_PER_USER: i64 = 100;
 
 /// A registered app.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -14,14 +11,6 @@ pub struct AppRow {
     pub id: AppId,
     pub webhook_url: Option<String>,
     pub secret: String,
-}
-
-/// A push waiting for its user.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct InboxRow {
-    pub id: PushId,
-    pub app_id: AppId,
-    pub payload: String,
 }
 
 /// A webhook call to make.
@@ -88,40 +77,6 @@ pub async fn recipients(
         }
     });
     Ok(out.into_iter().collect())
-}
-
-/// Keeps a push for an offline user, dropping their oldest beyond the bound.
-pub async fn queue_for_user(
-    db: &Db,
-    app_id: &AppId,
-    user_id: &UserId,
-    payload: &str,
-    ttl_ms: i64,
-) -> Result<(), sqlx::Error> {
-    let insert = "INSERT INTO app_inbox (id, app_id, user_id, payload, expires_at) VALUES ($1, $2, $3, $4, $5)";
-    let trim = "DELETE FROM app_inbox WHERE user_id = $1 AND id NOT IN \
-                (SELECT id FROM app_inbox WHERE user_id = $1 ORDER BY id DESC LIMIT $2)";
-    let id = PushId::generate();
-    on_pool!(db.write(), p => {
-        let mut tx = p.begin().await?;
-        sqlx::query(insert).bind(&id).bind(app_id).bind(user_id).bind(payload).bind(now_ms() + ttl_ms)
-            .execute(&mut *tx).await?;
-        sqlx::query(trim).bind(user_id).bind(INBOX_PER_USER).execute(&mut *tx).await?;
-        tx.commit().await
-    })
-}
-
-/// Takes the user's unexpired pushes, oldest first, removing them (and expired ones).
-pub async fn take_inbox(db: &Db, user_id: &UserId) -> Result<Vec<InboxRow>, sqlx::Error> {
-    let select = "SELECT id, app_id, payload FROM app_inbox WHERE user_id = $1 AND expires_at > $2 ORDER BY id";
-    let delete = "DELETE FROM app_inbox WHERE user_id = $1";
-    on_pool!(db.write(), p => {
-        let mut tx = p.begin().await?;
-        let rows: Vec<InboxRow> = sqlx::query_as(select).bind(user_id).bind(now_ms()).fetch_all(&mut *tx).await?;
-        sqlx::query(delete).bind(user_id).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(rows)
-    })
 }
 
 /// Queues a webhook call.

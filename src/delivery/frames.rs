@@ -6,7 +6,7 @@ use bytestring::ByteString;
 use serde::Serialize;
 
 use super::Presence;
-use crate::ids::{AppId, GroupId, RoomId, UserId};
+use crate::ids::{GroupId, RoomId, UserId};
 
 /// A frame the server sends.
 #[derive(Debug, Serialize)]
@@ -30,12 +30,6 @@ pub enum ServerFrame<'a> {
         user_id: &'a UserId,
         status: Presence,
     },
-    /// A push from an app.
-    #[serde(rename = "app.message")]
-    AppMessage {
-        app_id: &'a AppId,
-        payload: &'a serde_json::Value,
-    },
     /// The latest state of a sync room.
     #[serde(rename = "sync.region")]
     SyncRegion {
@@ -57,7 +51,13 @@ pub enum ServerFrame<'a> {
     SyncRevoked { room_id: &'a RoomId },
     /// Something the client asked for went wrong.
     #[serde(rename = "error")]
-    Error { code: &'a str, message: &'a str },
+    Error {
+        code: &'a str,
+        message: &'a str,
+        /// The `client_msg_id` of the frame this answers, when it had one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client_msg_id: Option<&'a str>,
+    },
 }
 
 impl ServerFrame<'_> {

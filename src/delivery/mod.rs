@@ -9,24 +9,29 @@
 
 mod cluster;
 mod connections;
+mod events;
 mod frames;
 mod hub;
 mod presence;
 mod revoked;
+mod topics;
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, Weak};
 
 use bytestring::ByteString;
 
 use crate::config::Settings;
 use crate::ids::{GroupId, UserId};
-use cluster::Cluster;
+use cluster::wire::Change;
+use cluster::{Cluster, Wiring};
 use hub::Hub;
+use topics::Topics;
 
 pub use frames::ServerFrame;
 pub use hub::{ConnId, Outbound, Registration, MAX_ROOMS_PER_CONN};
 pub use presence::Presence;
 pub use revoked::{OnRevoked, Revoked};
+pub use topics::TopicListener;
 
 /// The handle to delivery: cheap to clone, shared by every handler and connection.
 #[derive(Clone)]
@@ -36,6 +41,7 @@ pub struct Delivery {
 
 struct Inner {
     hub: Arc<Hub>,
+    topics: Arc<Topics>,
     cluster: Option<Arc<Cluster>>,
     /// Told of every ended right, in the order registered.
     on_revoked: RwLock<Vec<Arc<dyn OnRevoked>>>,
@@ -45,14 +51,22 @@ impl Delivery {
     /// Delivery on this node, linked to the others through Redis when `redis.url` is set.
     pub async fn connect(settings: &Settings) -> anyhow::Result<Delivery> {
         let hub = Arc::new(Hub::new(settings.realtime.queue_frames));
-        let cluster = cluster::connect_if_configured(settings, &hub).await?;
-        Ok(Delivery {
-            inner: Arc::new(Inner {
-                hub,
-                cluster,
-                on_revoked: RwLock::default(),
-            }),
-        })
+        let topics = Arc::new(Topics::default());
+        let (changes, changes_rx) = tokio::sync::mpsc::unbounded_channel();
+        let wiring = Wiring {
+            hub: hub.clone(),
+            topics: topics.clone(),
+            changes,
+        };
+        let cluster = cluster::connect_if_configured(settings, wiring).await?;
+        let inner = Arc::new(Inner {
+            hub,
+            topics,
+            cluster,
+            on_revoked: RwLock::default(),
+        });
+        tokio::spawn(apply_changes(Arc::downgrade(&inner), changes_rx));
+        Ok(Delivery { inner })
     }
 
     fn hub(&self) -> &Hub {
@@ -67,7 +81,7 @@ impl Delivery {
             > 0;
         match &self.inner.cluster {
             Some(cluster) if here || cluster.is_online(user_id).await => {
-                cluster.publish_user(user_id, &frame).await;
+                cluster.publish_user(user_id, &frame, None);
                 true
             }
             _ => here,
@@ -84,13 +98,19 @@ impl Delivery {
         self.hub()
             .send_to_group(group_id, Outbound::Text(frame.clone()), skip);
         if let Some(cluster) = &self.inner.cluster {
-            cluster.publish_group(group_id, &frame).await;
+            cluster.publish_group(group_id, &frame);
         }
     }
 
     /// Records that a user joined a group, so its messages reach their connections.
     pub fn join_group(&self, group_id: &GroupId, user_id: &UserId) {
         self.hub().join_group(group_id, user_id);
+        if let Some(cluster) = &self.inner.cluster {
+            cluster.publish_change(Change::Joined {
+                group_id: group_id.clone(),
+                user_id: user_id.clone(),
+            });
+        }
     }
 
     /// What others see of the user, wherever they are connected.
@@ -122,6 +142,24 @@ impl Delivery {
         match &self.inner.cluster {
             Some(cluster) => !cluster.mark_offline(user_id).await,
             None => true,
+        }
+    }
+}
+
+/// Applies what other nodes changed (see [`Change`]) to this node, in order, for as long as
+/// delivery lives.
+async fn apply_changes(
+    inner: Weak<Inner>,
+    mut changes: tokio::sync::mpsc::UnboundedReceiver<Change>,
+) {
+    while let Some(change) = changes.recv().await {
+        let Some(inner) = inner.upgrade() else {
+            return;
+        };
+        let delivery = Delivery { inner };
+        match change {
+            Change::Joined { group_id, user_id } => delivery.hub().join_group(&group_id, &user_id),
+            Change::Revoked(what) => delivery.revoked_here(&what).await,
         }
     }
 }

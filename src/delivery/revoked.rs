@@ -11,6 +11,7 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
+use super::cluster::wire::Change;
 use super::Delivery;
 use crate::ids::{GroupId, UserId};
 
@@ -43,9 +44,18 @@ impl Delivery {
     /// Applies an ended right to this node's open sockets: the removed member gets no more
     /// of the group's messages, and every listener closes what rested on it. Called after
     /// the change is committed; returns once every listener is done.
+    /// Every other node is told too and does the same within moments.
     #[tracing::instrument(skip_all, fields(revoked = ?what))]
     pub async fn revoked(&self, what: Revoked) {
-        if let Revoked::GroupMember { group_id, user_id } = &what {
+        if let Some(cluster) = &self.inner.cluster {
+            cluster.publish_change(Change::Revoked(what.clone()));
+        }
+        self.revoked_here(&what).await;
+    }
+
+    /// Applies an ended right to this node only (as told by another node).
+    pub(super) async fn revoked_here(&self, what: &Revoked) {
+        if let Revoked::GroupMember { group_id, user_id } = what {
             self.hub().leave_group(group_id, user_id);
         }
         let listeners = self
@@ -55,7 +65,7 @@ impl Delivery {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         for listener in listeners {
-            listener.revoked(self, &what).await;
+            listener.revoked(self, what).await;
         }
     }
 

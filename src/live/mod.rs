@@ -7,14 +7,15 @@
 //! - [`relay`]: each share's current picture ([`tile_set`]) and viewers' queues.
 //! - [`page`]: the viewer page `/l/{id}`, painting tiles on a canvas.
 //! - [`revoke`]: closing the sockets of a viewer who is no longer the sharer's friend.
+//! - [`span`]: a share across nodes: other nodes follow the sharer's node through Redis.
 //!
 //! This node's [`Relays`] are not in the app's state: the socket endpoint, the revocation
 //! listener and the routes (as `web::Data<Relays>`) are each handed them at start-up.
 //!
 //! The binary protocol, and the tiler of the reference sharer (`imshare live-share`), are
 //! in the `imshare-live` crate. The picture lives in the memory of the node the sharer is
-//! connected to; with several nodes, viewers must reach the same node (route
-//! `/v1/live-shares/{id}/ws` and `/l/{id}` by share id).
+//! connected to, and of every node that has viewers of it ([`span`]), so the sharer and
+//! each viewer may reach any node.
 
 mod error;
 mod page;
@@ -23,6 +24,7 @@ mod revoke;
 mod routes;
 mod sharer;
 mod socket;
+mod span;
 pub mod store;
 mod tile_set;
 mod viewer;

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::tile_set::{FrameRefused, TileSet};
@@ -53,7 +54,9 @@ impl Relays {
     fn forget_if_idle(&self, share_id: &ShareId) {
         let mut shares = lock(&self.shares);
         if shares.get(share_id).is_some_and(|r| r.is_idle()) {
-            shares.remove(share_id);
+            if let Some(relay) = shares.remove(share_id) {
+                relay.stop_following();
+            }
         }
     }
 
@@ -73,6 +76,7 @@ impl Relays {
     /// Ends a share: every socket attached to it is closed and the picture dropped.
     pub fn end(&self, share_id: &ShareId) {
         if let Some(relay) = lock(&self.shares).remove(share_id) {
+            relay.stop_following();
             relay.ended.cancel();
         }
     }
@@ -92,6 +96,10 @@ struct RelayState {
     viewers: HashMap<u64, ViewerSlot>,
     /// The connected sharer and the token that makes it give way to a newer connection.
     sharer: Option<(u64, CancellationToken)>,
+    /// Whether the sharer is connected to another node (see [`super::span`]).
+    remote_sharer: bool,
+    /// The task that follows the sharer's node while the sharer is not connected here.
+    following: Option<AbortHandle>,
     next_id: u64,
 }
 
@@ -128,6 +136,11 @@ impl Relay {
         if let Some((_, old)) = state.sharer.replace((id, token.clone())) {
             old.cancel();
         }
+        // The sharer is here now: this node is the source, it follows no other.
+        if let Some(following) = state.following.take() {
+            following.abort();
+        }
+        state.remote_sharer = false;
         state.broadcast(ToViewer::Text(sharer_status(true)));
         (id, token)
     }
@@ -202,6 +215,46 @@ impl Relay {
         relays.forget_if_idle(share_id);
     }
 
+    /// Applies a frame the sharer's node relayed and passes it on to this node's viewers;
+    /// false if it does not apply (the tiles of a geometry this node has not seen yet).
+    pub fn apply_remote(&self, frame: Bytes, limits: &LiveSettings) -> bool {
+        let mut state = lock(&self.inner);
+        if state.picture.apply(&frame, limits).is_err() {
+            return false;
+        }
+        state.broadcast(ToViewer::Frame(frame));
+        true
+    }
+
+    /// Records whether the sharer is connected to another node, telling viewers if it changed.
+    pub fn set_remote_sharer(&self, online: bool) {
+        let mut state = lock(&self.inner);
+        if state.remote_sharer != online {
+            state.remote_sharer = online;
+            state.broadcast(ToViewer::Text(sharer_status(online)));
+        }
+    }
+
+    /// The current picture as protocol frames (a geometry frame, then the tiles).
+    pub fn picture(&self) -> Vec<Bytes> {
+        lock(&self.inner).picture.snapshot()
+    }
+
+    /// Starts following the sharer's node with `start` unless the sharer is here or this
+    /// relay follows already.
+    pub fn follow_with(&self, start: impl FnOnce() -> AbortHandle) {
+        let mut state = lock(&self.inner);
+        if state.sharer.is_none() && state.following.is_none() {
+            state.following = Some(start());
+        }
+    }
+
+    fn stop_following(&self) {
+        if let Some(following) = lock(&self.inner).following.take() {
+            following.abort();
+        }
+    }
+
     /// Viewers attached right now.
     pub fn watching(&self) -> usize {
         lock(&self.inner).viewers.len()
@@ -220,7 +273,8 @@ impl RelayState {
     }
 
     fn first_picture(&self) -> Vec<ToViewer> {
-        let mut out = vec![ToViewer::Text(sharer_status(self.sharer.is_some()))];
+        let online = self.sharer.is_some() || self.remote_sharer;
+        let mut out = vec![ToViewer::Text(sharer_status(online))];
         out.extend(self.picture.snapshot().into_iter().map(ToViewer::Frame));
         out
     }

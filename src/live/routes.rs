@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::store::{self, Role, ShareRow};
 use super::tile_set::within_tile_limit;
-use super::{LiveError, Relays};
+use super::{span, LiveError, Relays};
 use crate::auth::AuthUser;
 use crate::ids::{ShareId, UserId};
 use crate::social::are_friends;
@@ -155,6 +155,7 @@ async fn end_share(
         return Err(LiveError::Ended);
     }
     relays.end(&share.id);
+    span::spread_end(&state.delivery, &share.id);
     Ok(HttpResponse::NoContent().finish())
 }
 

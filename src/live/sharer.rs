@@ -13,6 +13,7 @@ use crate::websocket::{
 };
 
 use super::socket::Peer;
+use super::span;
 use super::store;
 use crate::state::AppState;
 
@@ -45,6 +46,17 @@ pub async fn run(state: AppState, sharer: Peer, mut session: Session, stream: Me
         }
     }
     let (conn_id, replaced) = relay.attach_sharer();
+    let delivery = &state.delivery;
+    let answering = delivery.is_clustered().then(|| {
+        span::spread_sharer(delivery, &share_id, true);
+        let answer = span::answer_wants(
+            delivery.clone(),
+            relays.clone(),
+            share_id.clone(),
+            relay.clone(),
+        );
+        tokio::spawn(answer)
+    });
     let limits = &state.settings.live;
     let mut stream = stream.max_size(limits.max_frame_bytes);
     let shutdown = session.stopping();
@@ -77,8 +89,11 @@ pub async fn run(state: AppState, sharer: Peer, mut session: Session, stream: Me
             None | Some(Ok(Message::Close(_))) => break None,
             Some(Ok(Message::Binary(frame))) => {
                 let len = frame.len();
-                let applied = match relay.apply(frame, limits) {
-                    Ok(()) => Ok(()),
+                let applied = match relay.apply(frame.clone(), limits) {
+                    Ok(()) => {
+                        span::spread_frame(delivery, &share_id, &frame);
+                        Ok(())
+                    }
                     Err(refused) => {
                         send_error(&mut session, refused.code(), &refused.to_string()).await
                     }
@@ -108,6 +123,17 @@ pub async fn run(state: AppState, sharer: Peer, mut session: Session, stream: Me
         }
     };
     relay.detach_sharer(&relays, &share_id, conn_id);
+    if let Some(answering) = answering {
+        answering.abort();
+    }
+    // Unless a newer connection of the sharer took over here, other nodes learn the sharer
+    // left, and this node's viewers follow wherever the sharer reconnects.
+    if !relay.sharing() {
+        span::spread_sharer(delivery, &share_id, false);
+        if relay.watching() > 0 {
+            span::follow_if_needed(delivery, &relays, &share_id, &relay, limits);
+        }
+    }
     let _ = session.close(reason).await;
 }
 

@@ -12,6 +12,7 @@ use crate::websocket::{close_reason, CloseCode, Message, MessageStream, Session}
 
 use super::relay::ToViewer;
 use super::socket::Peer;
+use super::span;
 use super::store;
 use crate::state::AppState;
 
@@ -31,6 +32,8 @@ pub async fn run(state: AppState, viewer: Peer, mut session: Session, stream: Me
     } = viewer;
     let limits = &state.settings.live;
     let (mut handle, first) = relay.attach_viewer(&user_id, limits.viewer_queue_frames);
+    // The sharer may be connected to another node: then this node follows it.
+    span::follow_if_needed(&state.delivery, &relays, &share_id, &relay, limits);
     let mut stream = stream.max_size(MAX_VIEWER_FRAME);
     let shutdown = session.stopping();
     let realtime = &state.settings.realtime;

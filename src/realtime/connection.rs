@@ -118,13 +118,20 @@ async fn read_loop(
     setups: Arc<Semaphore>,
     stream: MessageStream,
 ) -> Option<CloseReason> {
-    // The backlog is queued here, while the writer already drains the queue: stored
-    // events and app pushes (each bounded below the queue size) first, then presence.
+    // The backlog is queued here, waiting for room while the writer drains the queue: owed
+    // events first, then presence.
     // Every database call is boxed: an idle connection's task then holds only what the
     // loop needs (about 1 KiB) instead of room for the largest query's state (~10 KiB).
     let turn = setups.acquire().await;
-    Box::pin(super::notify::deliver_pending(&ctx.state, &ctx.user_id)).await;
-    Box::pin(crate::apps::deliver_inbox(&ctx.state, &ctx.user_id)).await;
+    for (event, frame) in Box::pin(crate::events::backlog(&ctx.state.db, &ctx.user_id)).await {
+        if ctx
+            .state
+            .delivery
+            .first_offer(&ctx.user_id, ctx.conn_id, &event)
+        {
+            Box::pin(ctx.send_in_turn(frame)).await;
+        }
+    }
     let friends = Box::pin(presence::came_online(&ctx.state, &ctx.user_id)).await;
     for (user_id, status) in &friends {
         let frame = ServerFrame::Presence {

@@ -11,7 +11,7 @@
 
 use serde::Deserialize;
 
-use crate::ids::{AppId, GroupId, RoomId};
+use crate::ids::{AppId, EventId, GroupId, RoomId};
 
 /// A frame a client sends.
 #[derive(Debug, Deserialize)]
@@ -47,4 +47,7 @@ pub enum ClientFrame {
     /// Send me the room's current state.
     #[serde(rename = "sync.join")]
     SyncJoin { room_id: RoomId },
+    /// These events arrived: stop offering them (at most `events::MAX_ACK_IDS` ids).
+    #[serde(rename = "event.ack")]
+    EventAck { event_ids: Vec<EventId> },
 }

@@ -1,12 +1,15 @@
 //! What the gateway does with each client frame.
 
+use bytestring::ByteString;
+
 use super::frames::ClientFrame;
 use super::sync;
 use crate::apps;
 use crate::delivery::{ConnId, Outbound, ServerFrame};
+use crate::events;
 use crate::groups::send::{self, Refused};
 use crate::groups::store::{self, Appended};
-use crate::ids::{AppId, GroupId, UserId};
+use crate::ids::{AppId, EventId, GroupId, UserId};
 use crate::state::AppState;
 use crate::time_util::{now_ms, rfc3339};
 
@@ -44,7 +47,12 @@ impl ConnCtx {
     /// presence list) that may be longer than the queue. A client that makes no room
     /// within [`REPLY_WAIT`] is dropped as too slow.
     pub async fn reply_in_turn(&self, frame: &ServerFrame<'_>) {
-        let send = self.tx.send(Outbound::Text(frame.encode()));
+        self.send_in_turn(frame.encode()).await;
+    }
+
+    /// Queues an encoded frame on this connection, waiting for room (see [`Self::reply_in_turn`]).
+    pub async fn send_in_turn(&self, frame: ByteString) {
+        let send = self.tx.send(Outbound::Text(frame));
         if tokio::time::timeout(REPLY_WAIT, send).await.is_err() {
             self.kick.cancel();
         }
@@ -52,7 +60,20 @@ impl ConnCtx {
 
     /// Queues an `error` frame.
     pub fn error(&self, code: &str, message: &str) {
-        self.reply(&ServerFrame::Error { code, message });
+        self.reply(&ServerFrame::Error {
+            code,
+            message,
+            client_msg_id: None,
+        });
+    }
+
+    /// Queues an `error` frame answering the frame with `client_msg_id`.
+    pub fn error_for(&self, client_msg_id: &str, code: &str, message: &str) {
+        self.reply(&ServerFrame::Error {
+            code,
+            message,
+            client_msg_id: Some(client_msg_id),
+        });
     }
 }
 
@@ -87,6 +108,7 @@ pub async fn handle_text(ctx: &ConnCtx, text: &str) {
             sync::region(ctx, update).await
         }
         Ok(ClientFrame::SyncJoin { room_id }) => sync::join(ctx, &room_id).await,
+        Ok(ClientFrame::EventAck { event_ids }) => event_ack(ctx, &event_ids).await,
         Err(e) => ctx.error(
             "bad_frame",
             &format!("unreadable frame ({e}); send JSON frames as API.md lists them"),
@@ -109,18 +131,23 @@ async fn group_send(ctx: &ConnCtx, group_id: &GroupId, body: &str, client_msg_id
             client_msg_id,
             seq: row.seq,
         }),
-        Ok(Appended::NotMember) | Err(Refused::NotMember) => not_a_member(ctx),
-        Err(Refused::TooLarge { len, max }) => ctx.error(
+        Ok(Appended::NotMember) | Err(Refused::NotMember) => {
+            ctx.error_for(client_msg_id, "not_a_member", NOT_A_MEMBER)
+        }
+        Err(Refused::TooLarge { len, max }) => ctx.error_for(
+            client_msg_id,
             "too_large",
             &format!("the body is {len} bytes; the limit is {max}"),
         ),
-        Err(Refused::BadClientMsgId) => ctx.error(
+        Err(Refused::BadClientMsgId) => ctx.error_for(
+            client_msg_id,
             "bad_frame",
             "client_msg_id must be 1 to 128 bytes, unique per message you send",
         ),
         Err(Refused::Store(e)) => {
             tracing::error!(error = %e, "storing a group message failed");
-            ctx.error(
+            ctx.error_for(
+                client_msg_id,
                 "internal",
                 "the message was not stored; send it again with the same client_msg_id",
             );
@@ -176,9 +203,25 @@ async fn app_send(ctx: &ConnCtx, app_id: &AppId, payload: serde_json::Value) {
     }
 }
 
+/// Marks the caller's events acked, before the next frame of this socket is read; ids of
+/// other users' events are ignored.
+#[tracing::instrument(skip_all, fields(user = %ctx.user_id, events = event_ids.len()))]
+async fn event_ack(ctx: &ConnCtx, event_ids: &[EventId]) {
+    if event_ids.len() > events::MAX_ACK_IDS {
+        let message = format!("ack at most {} events per frame", events::MAX_ACK_IDS);
+        return ctx.error("too_many_ids", &message);
+    }
+    if let Err(e) = events::ack(&ctx.state.db, &ctx.user_id, event_ids).await {
+        tracing::error!(error = %e, "acking events failed");
+        ctx.error(
+            "internal",
+            "the ack was not recorded; the events come again, ack them again",
+        );
+    }
+}
+
+const NOT_A_MEMBER: &str = "you are not a member of that group (or it does not exist)";
+
 fn not_a_member(ctx: &ConnCtx) {
-    ctx.error(
-        "not_a_member",
-        "you are not a member of that group (or it does not exist)",
-    );
+    ctx.error("not_a_member", NOT_A_MEMBER);
 }

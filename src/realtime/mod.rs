@@ -1,6 +1,6 @@
 //! The real-time gateway: `GET /v1/ws`. It reads client frames and turns them into domain
-//! calls (group messages, region sync, app messages), and on connect sends the user's
-//! backlog and presence. Getting frames to users, on this node or another, is
+//! calls (group messages, region sync, app messages, event acks), and on connect sends
+//! the user's owed events and presence. Getting frames to users, on this node or another, is
 //! [`crate::delivery`]'s.
 //!
 //! A group message is stored (and committed) before it is acked and fanned out, so an
@@ -9,7 +9,6 @@
 mod connection;
 mod frames;
 mod handler;
-pub mod notify;
 mod routes;
 mod sync;
 

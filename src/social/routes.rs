@@ -2,6 +2,7 @@
 
 use actix_web::{delete, get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -10,6 +11,7 @@ use super::SocialError;
 use crate::accounts::{find_user_by_id, find_user_by_username, Presence, Username};
 use crate::auth::AuthUser;
 use crate::delivery::Revoked;
+use crate::events::{self, EventKind};
 use crate::ids::{FriendRequestId, UserId};
 use crate::state::AppState;
 
@@ -70,6 +72,8 @@ async fn send_request(
     let me = find_user_by_id(&state.db, &user.id)
         .await?
         .ok_or_else(not_found)?;
+    let told = json!({"request_id": id, "from": user.id, "from_username": me.username});
+    tell(&state, &target.id, EventKind::FriendRequest, &told).await;
     Ok(HttpResponse::Created().json(FriendRequest {
         id,
         from: user.id,
@@ -129,9 +133,19 @@ async fn accept_request(
     let (id, username) = store::accept_request(&state.db, &path, &user.id)
         .await?
         .ok_or(SocialError::NoSuchRequest)?;
+    let told = json!({"user_id": user.id, "request_id": *path});
+    tell(&state, &id, EventKind::FriendAccepted, &told).await;
     Ok(HttpResponse::Ok().json(Accepted {
         friend: FriendRef { id, username },
     }))
+}
+
+/// Sends `to` an event about a friendship. The change is committed already, so a failure
+/// to record the event is logged rather than undoing it; the friend list still shows it.
+async fn tell(state: &AppState, to: &UserId, kind: EventKind, payload: &serde_json::Value) {
+    if let Err(e) = events::send(&state.db, &state.delivery, to, kind, payload, None).await {
+        tracing::error!(error = %e, %kind, "recording a friend event failed");
+    }
 }
 
 /// A friend with presence.

@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use super::scratch::Scratch;
 use super::store::{self, JobMedia, ReadyOutputs, RenditionRow};
 use super::WorkerState;
-use crate::events;
+use crate::events::{self, EventKind};
 use crate::ids::MediaId;
 use crate::jobs::ClaimedJob;
 use crate::media::MediaStatus;
@@ -209,11 +209,13 @@ async fn publish(
         discard_if_deleted(state, &row.id).await;
         return Ok(());
     }
+    let payload = serde_json::json!({"media_id": row.id});
     events::record(
         &state.db,
         &row.owner_id,
-        events::MEDIA_READY,
-        &serde_json::json!({"media_id": row.id}),
+        EventKind::MediaReady,
+        &payload,
+        None,
     )
     .await?;
     metrics::counter!("imshare_transcodes_total", "outcome" => "ready").increment(1);
@@ -247,7 +249,14 @@ pub async fn fail(
         return Ok(());
     }
     let payload = serde_json::json!({"media_id": row.id, "reason": reason});
-    events::record(&state.db, &row.owner_id, events::MEDIA_FAILED, &payload).await?;
+    events::record(
+        &state.db,
+        &row.owner_id,
+        EventKind::MediaFailed,
+        &payload,
+        None,
+    )
+    .await?;
     metrics::counter!("imshare_transcodes_total", "outcome" => "failed").increment(1);
     Ok(())
 }

@@ -113,9 +113,18 @@ async fn a_non_member_is_refused(backend: Backend) {
     c.send(group_send(&group, "let me in", "c-1")).await;
     let err = c.expect("error").await;
     assert_eq!(err["code"], "not_a_member", "{err}");
+    assert_eq!(
+        err["client_msg_id"], "c-1",
+        "the error names the frame it answers"
+    );
     c.send(json!({"type": "group.sync", "group_id": group, "after_seq": 0}))
         .await;
-    assert_eq!(c.expect("error").await["code"], "not_a_member");
+    let err = c.expect("error").await;
+    assert_eq!(err["code"], "not_a_member");
+    assert!(
+        err.get("client_msg_id").is_none(),
+        "group.sync has no client_msg_id: {err}"
+    );
     a.expect_no("group.message", Duration::from_millis(500))
         .await;
 
@@ -268,7 +277,11 @@ async fn limits_are_enforced_with_error_frames() {
     let group = app.create_group(&alice, &[]).await;
     let mut a = Ws::connect(&app, &alice).await;
     a.send(group_send(&group, &"x".repeat(5000), "big")).await;
-    assert_eq!(a.expect("error").await["code"], "too_large");
+    let err = a.expect("error").await;
+    assert_eq!(
+        (err["code"].as_str(), err["client_msg_id"].as_str()),
+        (Some("too_large"), Some("big"))
+    );
     a.send(json!({"type": "group.shout"})).await;
     assert_eq!(a.expect("error").await["code"], "bad_frame");
     a.send(group_send(&group, "ok", "1")).await;

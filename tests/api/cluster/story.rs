@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::procs::{Cluster, Node, PrivateRedis};
 use crate::clips::{generate_clip, small_clip};
 use crate::garage::{wait_for_s3, Garage};
-use crate::helpers::{spawn_app_with, Backend, TestUser};
+use crate::helpers::{spawn_app_with, Backend, TestApp, TestUser};
 use crate::live_ws::{fake_png, geometry_of, tiles_of, LiveWs};
 use crate::presigned::put_presigned;
 use crate::ws::{group_send, Ws};
@@ -44,14 +44,18 @@ async fn get(node: &Node, path: &str, user: &TestUser) -> Value {
         .1
 }
 
-/// Uploads `clip` through `node` with a presigned PUT to the store; returns the media id.
-async fn upload(node: &Node, user: &TestUser, clip: &[u8], title: &str) -> String {
+/// Uploads `clip` through `node` straight to the store (one presigned PUT, or the parts of
+/// a multipart grant); returns the media id.
+async fn upload(app: &TestApp, node: &Node, user: &TestUser, clip: &[u8], title: &str) -> String {
     let body = json!({"size": clip.len(), "content_type": "video/mp4", "title": title, "visibility": "friends"});
     let (status, grant) = call(node, reqwest::Method::POST, "/v1/uploads", user, body).await;
     assert_eq!(status, StatusCode::CREATED, "{grant}");
-    assert_eq!(grant["method"], "put", "{grant}");
-    let put = put_presigned(&reqwest::Client::new(), &grant, clip.to_vec()).await;
-    assert!(put.status().is_success(), "PUT to Garage: {}", put.status());
+    if grant["method"] == "multipart" {
+        app.put_parts(&grant, clip).await;
+    } else {
+        let put = put_presigned(&reqwest::Client::new(), &grant, clip.to_vec()).await;
+        assert!(put.status().is_success(), "PUT to Garage: {}", put.status());
+    }
     let complete = format!(
         "/v1/uploads/{}/complete",
         grant["upload_id"].as_str().unwrap()
@@ -168,7 +172,7 @@ async fn the_whole_story_on_two_nodes_two_workers_garage_and_redis() {
 
     // 2–3. Upload through A straight to Garage; a worker transcodes; Alice's phone, on B,
     // is told, and Bob on B plays the HLS from Garage.
-    let media_id = upload(&a_node, &alice, small_clip(), "harbour").await;
+    let media_id = upload(&app, &a_node, &alice, small_clip(), "harbour").await;
     expect_event(
         &mut alice_phone,
         "media.ready",
@@ -230,7 +234,7 @@ async fn the_whole_story_on_two_nodes_two_workers_garage_and_redis() {
 
     // Fault 1: the worker is killed mid-transcode; the second worker finishes the job.
     let long = generate_clip(30, "1280x720");
-    let long_id = upload(&a_node, &alice, &long, "long").await;
+    let long_id = upload(&app, &a_node, &alice, &long, "long").await;
     let deadline = Instant::now() + Duration::from_secs(60);
     while get(&a_node, &format!("/v1/media/{long_id}"), &alice).await["progress"]
         .as_i64()

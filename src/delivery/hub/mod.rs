@@ -10,47 +10,23 @@ use bytestring::ByteString;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+mod events;
+mod types;
+
+use std::collections::VecDeque;
+
 use super::Presence;
-use crate::ids::{GroupId, RoomId, UserId};
-
-/// What a connection's writer sends.
-#[derive(Debug, Clone)]
-pub enum Outbound {
-    /// A JSON text frame, shared between every connection it fans out to (a clone is a
-    /// reference count; each connection copies it once, as it writes it to its socket).
-    Text(ByteString),
-    /// A WebSocket ping (heartbeat).
-    Ping,
-    /// The answer to a client's ping.
-    Pong(bytes::Bytes),
-    /// Close the connection (policy violation) with this reason, after what is queued.
-    Close(&'static str),
-}
-
-/// A change in what this node has online, for the Redis subscriptions: `true` when the
-/// first connection of a user / first online member of a group arrives, `false` when the
-/// last one leaves.
-#[derive(Debug, Clone)]
-pub enum Subscription {
-    User(UserId, bool),
-    Group(GroupId, bool),
-}
-
-/// One connection to this node, as the hub numbers them (never reused while it runs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ConnId(u64);
-
-impl std::fmt::Display for ConnId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
+use crate::ids::{EventId, GroupId, RoomId, UserId};
+pub use types::{ConnId, Outbound, Subscription};
 
 struct Conn {
     tx: mpsc::Sender<Outbound>,
     kick: CancellationToken,
     /// Sync rooms this connection joined or sent to: it is closed if the right to one ends.
     rooms: HashSet<RoomId>,
+    /// The events last offered to this connection, so the same one is not queued twice
+    /// (it reaches a node by several paths); empty until the first event.
+    events: VecDeque<EventId>,
 }
 
 #[derive(Default)]
@@ -119,7 +95,7 @@ impl Hub {
     pub fn register(&self, user_id: &UserId, groups: Vec<GroupId>) -> Registration {
         let (tx, rx) = mpsc::channel(self.queue_frames);
         let kick = CancellationToken::new();
-        let id = ConnId(self.next_id.fetch_add(1, Ordering::Relaxed));
+        let id = ConnId::new(self.next_id.fetch_add(1, Ordering::Relaxed));
         let mut inner = self.lock();
         if !inner.users.contains_key(user_id) {
             self.report(Subscription::User(user_id.clone(), true));
@@ -135,6 +111,7 @@ impl Hub {
                 tx: tx.clone(),
                 kick: kick.clone(),
                 rooms: HashSet::new(),
+                events: VecDeque::new(),
             },
         );
         Registration { id, tx, rx, kick }
@@ -320,6 +297,31 @@ impl Hub {
     /// The users connected to this node.
     pub fn online_users(&self) -> Vec<UserId> {
         self.lock().users.keys().cloned().collect()
+    }
+
+    /// Every user and group this node has online, as subscriptions to hold (after Redis
+    /// came back, to subscribe them all again).
+    pub fn held(&self) -> Vec<Subscription> {
+        let inner = self.lock();
+        let users = inner
+            .users
+            .keys()
+            .map(|u| Subscription::User(u.clone(), true));
+        let groups = inner
+            .groups
+            .keys()
+            .map(|g| Subscription::Group(g.clone(), true));
+        users.chain(groups).collect()
+    }
+
+    /// What this node's online users chose to show, for announcing it again.
+    pub fn shown_here(&self) -> Vec<(UserId, Presence)> {
+        let inner = self.lock();
+        inner
+            .users
+            .iter()
+            .filter_map(|(u, e)| e.shown.map(|shown| (u.clone(), shown)))
+            .collect()
     }
 }
 
