@@ -125,18 +125,30 @@ async fn an_app_pushes_to_online_and_offline_users(backend: Backend) {
         json!({"delivered_online": 1, "queued_offline": 2}),
         "bob online; carol and dave not"
     );
-    let frame = b.expect("app.message").await;
+    let mut frame = b.expect("app.message").await;
+    let event_id = frame.as_object_mut().unwrap().remove("event_id");
+    assert!(
+        event_id.is_some_and(|id| id.is_string()),
+        "pushes are events, with an id"
+    );
     assert_eq!(
         frame,
         json!({"type": "app.message", "app_id": app_id, "payload": {"card": 7}})
     );
 
     let mut c = Ws::connect(&app, &carol).await;
+    let waiting = c.expect("app.message").await;
     assert_eq!(
-        c.expect("app.message").await["payload"]["card"],
-        7,
+        waiting["payload"]["card"], 7,
         "an offline user gets it on connect"
     );
+    // Acked, it is not sent again (the error answering the next frame shows the ack, read
+    // before it, was applied).
+    c.send(json!({"type": "event.ack", "event_ids": [waiting["event_id"]]}))
+        .await;
+    c.send(json!({"type": "group.sync", "group_id": "none", "after_seq": 0}))
+        .await;
+    c.expect("error").await;
     c.close().await;
     let mut c = Ws::connect(&app, &carol).await;
     c.expect_no("app.message", Duration::from_millis(500)).await;

@@ -19,22 +19,6 @@ on_both_databases!(
     friend_requests_and_acceptances_are_events,
 );
 
-/// An app of an admin's, and its push secret.
-async fn app_of(app: &TestApp) -> (String, String) {
-    let admin = app.create_user("admin").await;
-    assert!(imshare::apps::grant_admin(&app.state.db, "admin")
-        .await
-        .unwrap());
-    let created: Value = app
-        .post("/v1/apps", &admin.token, json!({"name": "board"}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = created["app_id"].as_str().unwrap().to_owned();
-    (id, created["secret"].as_str().unwrap().to_owned())
-}
-
 async fn push(app: &TestApp, (id, secret): &(String, String), user: &TestUser, n: usize) {
     let res = app
         .client
@@ -54,7 +38,7 @@ fn ack(frame: &Value) -> Value {
 async fn an_unacked_event_comes_again_and_an_acked_one_does_not(backend: Backend) {
     let app = spawn_app_with(backend, |_| {}).await;
     let bob = app.create_user("bob").await;
-    let board = app_of(&app).await;
+    let board = app.register_app("board").await;
     let mut first = Ws::connect(&app, &bob).await;
     push(&app, &board, &bob, 1).await;
     let sent = first.expect("app.message").await;
@@ -90,7 +74,7 @@ async fn a_socket_that_drops_mid_delivery_loses_nothing(backend: Backend) {
     // A queue of 4 frames: a socket that does not read is kicked a few pushes in.
     let app = spawn_app_with(backend, |s| s.realtime.queue_frames = 4).await;
     let bob = app.create_user("bob").await;
-    let board = app_of(&app).await;
+    let board = app.register_app("board").await;
     let stalled = Ws::connect(&app, &bob).await;
     const PUSHES: usize = 40;
     for n in 0..PUSHES {

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use imshare::config::{Settings, StorageSettings};
+
 use crate::helpers::{put_is_refused, put_presigned, small_clip, spawn_app_with, Backend};
 use crate::on_both_databases;
 
@@ -159,21 +161,27 @@ pub async fn wait_for_s3(endpoint: &str) {
     }
 }
 
-async fn uploads_go_straight_to_garage(backend: Backend) {
+/// A Garage node with bucket `imshare`, ready for S3 requests, and the settings that point
+/// the service at it.
+pub async fn garage_store() -> (Garage, StorageSettings) {
     let garage = tokio::task::spawn_blocking(Garage::start).await.unwrap();
     let (key_id, secret) = garage.provision("imshare");
     let endpoint = format!("http://127.0.0.1:{}", garage.s3_port);
     wait_for_s3(&endpoint).await;
-    let app = spawn_app_with(backend, move |s| {
-        s.storage.mode = imshare::config::StorageMode::External;
-        s.storage.endpoint = endpoint;
-        s.storage.region = "garage".into();
-        s.storage.bucket = "imshare".into();
-        s.storage.access_key = key_id;
-        s.storage.secret_key = secret.into();
-        s.storage.capacity_bytes = 1 << 30;
-    })
-    .await;
+    let mut store = Settings::load(None).expect("default settings").storage;
+    store.mode = imshare::config::StorageMode::External;
+    store.endpoint = endpoint;
+    store.region = "garage".into();
+    store.bucket = "imshare".into();
+    store.access_key = key_id;
+    store.secret_key = secret.into();
+    store.capacity_bytes = 1 << 30;
+    (garage, store)
+}
+
+async fn uploads_go_straight_to_garage(backend: Backend) {
+    let (garage, store) = garage_store().await;
+    let app = spawn_app_with(backend, move |s| s.storage = store).await;
     let alice = app.create_user("alice").await;
     let bob = app.create_user("bob").await;
     let carol = app.create_user("carol").await;

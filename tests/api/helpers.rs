@@ -209,6 +209,22 @@ impl TestApp {
         .await
     }
 
+    /// Registers an app of the push API (by a fresh admin); returns its id and secret.
+    pub async fn register_app(&self, name: &str) -> (String, String) {
+        let admin = self.create_user(&format!("admin-{name}")).await;
+        assert!(imshare::apps::grant_admin(&self.state.db, &admin.username)
+            .await
+            .unwrap());
+        let created: Value = self
+            .post("/v1/apps", &admin.token, json!({"name": name}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = created["app_id"].as_str().expect("an app id").to_owned();
+        (id, created["secret"].as_str().expect("a secret").to_owned())
+    }
+
     /// Makes `a` and `b` friends through the API.
     pub async fn befriend(&self, a: &TestUser, b: &TestUser) {
         let res = self

@@ -1,83 +1,16 @@
 //! Two `imshare serve` nodes on one PostgreSQL and the local Redis: users connected to
 //! different nodes exchange group messages, see each other's presence and get app pushes.
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, Backend, TestApp, JWT_SECRET};
+use crate::cluster::procs::{shared_redis_url, Cluster, Node};
+use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::ws::{group_send, Ws};
 
-/// The Redis the two-node test uses (override with IMSHARE_TEST_REDIS).
-fn redis_url() -> String {
-    std::env::var("IMSHARE_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
-}
-
-/// A `serve` node as a child process, killed when dropped.
-struct Node {
-    child: Child,
-    address: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 async fn start_node(app: &TestApp) -> Node {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_imshare"))
-        .arg("--data-dir")
-        .arg(dir.path())
-        .arg("serve")
-        .arg("--listen")
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--store-listen")
-        .arg(format!("127.0.0.1:{}", free_port()))
-        .env("IMSHARE__DATABASE__URL", app.settings.database_url())
-        .env("IMSHARE__REDIS__URL", redis_url())
-        .env("IMSHARE__AUTH__JWT_SECRET", JWT_SECRET)
-        .env("IMSHARE__MEDIA__IN_PROCESS_WORKER", "false")
-        .env("IMSHARE__REALTIME__PRESENCE_TTL_SECS", "3")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start imshare serve");
-    let node = Node {
-        child,
-        address: format!("http://127.0.0.1:{port}"),
-        _dir: dir,
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let health = format!("{}/healthz", node.address);
-    while reqwest::get(&health)
-        .await
-        .map(|r| r.status().is_success())
-        .ok()
-        != Some(true)
-    {
-        assert!(
-            Instant::now() < deadline,
-            "node at {} did not come up",
-            node.address
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    node
+    Cluster::on(app, &shared_redis_url()).serve().await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -86,16 +19,7 @@ async fn users_on_two_nodes_talk_see_presence_and_get_pushes() {
     let alice = app.create_user("alice").await;
     let bob = app.create_user("bob").await;
     let group = app.create_group(&alice, &[&bob]).await;
-    let admin = app.create_user("admin").await;
-    assert!(imshare::apps::grant_admin(&app.state.db, "admin")
-        .await
-        .unwrap());
-    let created: Value = app
-        .post("/v1/apps", &admin.token, json!({"name": "board"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let (app_id, app_secret) = app.register_app("board").await;
 
     let one = start_node(&app).await;
     let two = start_node(&app).await;
@@ -135,12 +59,8 @@ async fn users_on_two_nodes_talk_see_presence_and_get_pushes() {
     assert_eq!(a.expect("group.message").await["body"], "and back");
 
     let push = reqwest::Client::new()
-        .post(format!(
-            "{}/v1/apps/{}/push",
-            one.address,
-            created["app_id"].as_str().unwrap()
-        ))
-        .bearer_auth(created["secret"].as_str().unwrap())
+        .post(format!("{}/v1/apps/{}/push", one.address, app_id))
+        .bearer_auth(&app_secret)
         .json(&json!({"users": [bob.id], "payload": {"hello": "bob"}}))
         .send()
         .await
@@ -160,19 +80,6 @@ async fn users_on_two_nodes_talk_see_presence_and_get_pushes() {
     );
 }
 
-async fn presence_seen_by(node: &Node, user: &crate::helpers::TestUser) -> Value {
-    let friends: Value = reqwest::Client::new()
-        .get(format!("{}/v1/friends", node.address))
-        .bearer_auth(&user.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    friends[0]["presence"].clone()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_nodes_users_go_offline() {
     let app = spawn_app(Backend::Postgres).await;
@@ -183,7 +90,7 @@ async fn a_dead_nodes_users_go_offline() {
     let mut two = start_node(&app).await;
     let _b = Ws::connect_to(&two.address, &bob.token).await;
     let deadline = Instant::now() + Duration::from_secs(5);
-    while presence_seen_by(&one, &alice).await != "online" {
+    while one.presence_of(&alice, &bob.id).await != "online" {
         assert!(
             Instant::now() < deadline,
             "bob never showed online on node one"
@@ -191,10 +98,9 @@ async fn a_dead_nodes_users_go_offline() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
-    two.child.kill().expect("SIGKILL node two");
-    two.child.wait().unwrap();
+    two.kill();
     let deadline = Instant::now() + Duration::from_secs(10);
-    while presence_seen_by(&one, &alice).await != "offline" {
+    while one.presence_of(&alice, &bob.id).await != "offline" {
         assert!(
             Instant::now() < deadline,
             "bob still shows online after his node died"

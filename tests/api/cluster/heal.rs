@@ -98,28 +98,10 @@ async fn delivery_heals_after_a_redis_restart() {
 
     // Presence is announced again: node one sees bob online, though Redis came back empty.
     let deadline = Instant::now() + HEAL_WITHIN;
-    loop {
-        let friends: Value = reqwest::Client::new()
-            .get(format!("{}/v1/friends", one.address))
-            .bearer_auth(&alice.token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let bob_seen = friends
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == bob.id.as_str())
-            .map(|f| f["presence"].clone());
-        if bob_seen == Some(json!("online")) {
-            break;
-        }
+    while one.presence_of(&alice, &bob.id).await != json!("online") {
         assert!(
             Instant::now() < deadline,
-            "bob's presence was not announced again: {friends}"
+            "bob's presence was not announced again"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -6,13 +6,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::procs::Cluster;
+use super::procs::{shared_redis_url, Cluster};
 use crate::helpers::{spawn_app, Backend};
 use crate::live_ws::{fake_png, geometry_of, tiles_of, LiveWs};
-
-fn redis_url() -> String {
-    std::env::var("IMSHARE_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
-}
 
 /// Reads the first picture a viewer gets: a geometry frame, then tiles frames until every
 /// expected tile is there; returns the tiles by index.
@@ -45,7 +41,7 @@ async fn a_live_share_spans_nodes() {
         .await
         .unwrap();
     let share = share["share_id"].as_str().unwrap().to_owned();
-    let cluster = Cluster::on(&app, &redis_url());
+    let cluster = Cluster::on(&app, &shared_redis_url());
     let one = cluster.serve().await;
     let two = cluster.serve().await;
     let three = cluster.serve().await;

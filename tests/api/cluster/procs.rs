@@ -5,7 +5,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::{TestApp, JWT_SECRET};
+use crate::helpers::{TestApp, TestUser, JWT_SECRET};
 
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> u16 {
@@ -14,6 +14,11 @@ pub fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// The machine's Redis (override with IMSHARE_TEST_REDIS), for tests that do not restart it.
+pub fn shared_redis_url() -> String {
+    std::env::var("IMSHARE_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
 }
 
 /// The settings every process of one cluster shares, as `IMSHARE__…` variables.
@@ -117,6 +122,25 @@ pub struct Node {
 }
 
 impl Node {
+    /// The presence `viewer` sees of their friend `friend_id` in `GET /v1/friends` on this node.
+    pub async fn presence_of(&self, viewer: &TestUser, friend_id: &str) -> serde_json::Value {
+        let friends: serde_json::Value = reqwest::Client::new()
+            .get(format!("{}/v1/friends", self.address))
+            .bearer_auth(&viewer.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let friend = friends
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == friend_id);
+        friend.map_or(serde_json::Value::Null, |f| f["presence"].clone())
+    }
+
     /// SIGKILL: the node dies with its sockets open, as in a crash.
     pub fn kill(&mut self) {
         self.child.kill().expect("SIGKILL the node");

@@ -8,17 +8,13 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use super::procs::Cluster;
+use super::procs::{shared_redis_url, Cluster};
 use crate::helpers::{spawn_app, Backend, TestApp};
 use crate::live_ws::LiveWs;
 use crate::ws::{group_send, Ws};
 
 /// How soon a change on one node must hold on the others.
 const EFFECT_WITHIN: Duration = Duration::from_secs(1);
-
-fn redis_url() -> String {
-    std::env::var("IMSHARE_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
-}
 
 async fn call(
     address: &str,
@@ -60,7 +56,7 @@ async fn membership_changes_on_one_node_hold_on_the_other() {
         .await
         .unwrap();
     let room = room["room_id"].as_str().unwrap().to_owned();
-    let cluster = Cluster::on(&app, &redis_url());
+    let cluster = Cluster::on(&app, &shared_redis_url());
     let one = cluster.serve().await;
     let two = cluster.serve().await;
     let mut a = Ws::connect_to(&one.address, &alice.token).await;
@@ -130,7 +126,7 @@ async fn an_unfriended_viewer_on_another_node_is_closed_at_once() {
         .await
         .unwrap();
     let share = share["share_id"].as_str().unwrap().to_owned();
-    let cluster = Cluster::on(&app, &redis_url());
+    let cluster = Cluster::on(&app, &shared_redis_url());
     let one = cluster.serve().await;
     let two = cluster.serve().await;
     let mut viewer = LiveWs::connect_to(&two.address, &share, &bob.token, false).await;

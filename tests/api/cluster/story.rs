@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::procs::{Cluster, Node, PrivateRedis};
 use crate::clips::{generate_clip, small_clip};
-use crate::garage::{wait_for_s3, Garage};
+use crate::garage::garage_store;
 use crate::helpers::{spawn_app_with, Backend, TestApp, TestUser};
 use crate::live_ws::{fake_png, geometry_of, tiles_of, LiveWs};
 use crate::presigned::put_presigned;
@@ -124,20 +124,11 @@ async fn play_hls(hls_url: &str, garage_port: u16) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_story_on_two_nodes_two_workers_garage_and_redis() {
     // The store and the database, shared by every process.
-    let garage = tokio::task::spawn_blocking(Garage::start).await.unwrap();
-    let (key_id, secret) = garage.provision("imshare");
-    let endpoint = format!("http://127.0.0.1:{}", garage.s3_port);
-    wait_for_s3(&endpoint).await;
-    let store_endpoint = endpoint.clone();
+    let (garage, store) = garage_store().await;
+    let (endpoint, store_for_app) = (store.endpoint.clone(), store.clone());
     let app = spawn_app_with(Backend::Postgres, move |s| {
         s.media.in_process_worker = false;
-        s.storage.mode = imshare::config::StorageMode::External;
-        s.storage.endpoint = store_endpoint;
-        s.storage.region = "garage".into();
-        s.storage.bucket = "imshare".into();
-        s.storage.access_key = key_id;
-        s.storage.secret_key = secret.into();
-        s.storage.capacity_bytes = 1 << 30;
+        s.storage = store_for_app;
     })
     .await;
     let mut redis = PrivateRedis::start();
