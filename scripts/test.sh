@@ -22,9 +22,10 @@ ensure_postgres
 ensure_redis
 ensure_garage
 
-# Databases left by earlier runs of the suite.
+# Databases left by earlier runs of the suite (FORCE: a run that was killed may have left
+# processes that still hold connections to them).
 for db in $(psql -h 127.0.0.1 -U postgres -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'imshare_test_%'"); do
-    psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" >/dev/null
+    psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
 done
 
 say "running the test suite"
