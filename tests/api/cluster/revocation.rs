@@ -61,6 +61,8 @@ async fn membership_changes_on_one_node_hold_on_the_other() {
     let two = cluster.serve().await;
     let mut a = Ws::connect_to(&one.address, &alice.token).await;
     let mut b = Ws::connect_to(&two.address, &bob.token).await;
+    // Bob's second device on node two stays open across the removal, in no sync room.
+    let mut b_phone = Ws::connect_to(&two.address, &bob.token).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // Added through node one while connected to node two.
@@ -80,6 +82,7 @@ async fn membership_changes_on_one_node_hold_on_the_other() {
         .await
         .expect("the member added on node one gets the group's message on node two within 1 s");
     assert_eq!(got["body"], "welcome");
+    assert_eq!(b_phone.expect("group.message").await["body"], "welcome");
     eprintln!(
         "join on node one → delivery on node two after {:?}",
         added_at.elapsed()
@@ -101,11 +104,15 @@ async fn membership_changes_on_one_node_hold_on_the_other() {
     eprintln!("removal on node one → in effect on node two after {took:?}");
     assert!(took < EFFECT_WITHIN, "took {took:?}");
 
-    // A fresh socket on node two: no more of the group's messages.
+    // The socket that stayed open on node two, and a fresh one there, get no more of the
+    // group's messages.
     let mut b = Ws::connect_to(&two.address, &bob.token).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     send_acked(&mut a, &group, "after the removal").await;
-    b.expect_no("group.message", Duration::from_millis(700))
+    b_phone
+        .expect_no("group.message", Duration::from_millis(700))
+        .await;
+    b.expect_no("group.message", Duration::from_millis(300))
         .await;
 }
 
