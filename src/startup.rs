@@ -79,6 +79,7 @@ impl Application {
         let relays = Arc::new(Relays::default());
         // Ended rights reach sync rooms and live shares through delivery, which knows
         // neither.
+        delivery.on_revoked(crate::groups::MembershipRecheck::new(db.clone()));
         delivery.on_revoked(crate::sync::RoomRecheck::new(db.clone()));
         delivery.on_revoked(live::ViewerRecheck::new(db.clone(), relays.clone()));
         let sign_in = Arc::new(SignInGuard::new(&settings.auth));

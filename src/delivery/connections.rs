@@ -19,6 +19,12 @@ impl Delivery {
         self.hub().unregister(user_id, conn_id).then_some(shown)
     }
 
+    /// Makes `groups` the groups whose messages the user's connections here get (a recheck
+    /// of memberships after this node may have missed changes).
+    pub fn set_groups_here(&self, user_id: &UserId, groups: Vec<GroupId>) {
+        self.hub().set_groups(user_id, groups);
+    }
+
     /// Whether the user has a connection to this node.
     pub fn is_online_here(&self, user_id: &UserId) -> bool {
         self.hub().is_online(user_id)

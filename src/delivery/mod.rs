@@ -23,7 +23,7 @@ use bytestring::ByteString;
 use crate::config::Settings;
 use crate::ids::{GroupId, UserId};
 use cluster::wire::Change;
-use cluster::{Cluster, Wiring};
+use cluster::{Cluster, Inbound, Wiring};
 use hub::Hub;
 use topics::Topics;
 
@@ -147,19 +147,26 @@ impl Delivery {
 }
 
 /// Applies what other nodes changed (see [`Change`]) to this node, in order, for as long as
-/// delivery lives.
+/// delivery lives; after a Redis loss, has every online user's rights checked again.
 async fn apply_changes(
     inner: Weak<Inner>,
-    mut changes: tokio::sync::mpsc::UnboundedReceiver<Change>,
+    mut changes: tokio::sync::mpsc::UnboundedReceiver<Inbound>,
 ) {
-    while let Some(change) = changes.recv().await {
+    while let Some(inbound) = changes.recv().await {
         let Some(inner) = inner.upgrade() else {
             return;
         };
         let delivery = Delivery { inner };
-        match change {
-            Change::Joined { group_id, user_id } => delivery.hub().join_group(&group_id, &user_id),
-            Change::Revoked(what) => delivery.revoked_here(&what).await,
+        match inbound {
+            Inbound::Change(Change::Joined { group_id, user_id }) => {
+                delivery.hub().join_group(&group_id, &user_id)
+            }
+            Inbound::Change(Change::Revoked(what)) => delivery.revoked_here(&what).await,
+            Inbound::Resynced => {
+                for user_id in delivery.hub().online_users() {
+                    delivery.revoked_here(&Revoked::Unsure { user_id }).await;
+                }
+            }
         }
     }
 }

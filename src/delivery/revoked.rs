@@ -22,6 +22,9 @@ pub enum Revoked {
     GroupMember { group_id: GroupId, user_id: UserId },
     /// `a` and `b` are no longer friends.
     Friendship { a: UserId, b: UserId },
+    /// Rights of `user_id` may have changed without this node hearing of it (Redis was
+    /// away): everything their open sockets rest on is checked again.
+    Unsure { user_id: UserId },
 }
 
 impl Revoked {
@@ -30,6 +33,7 @@ impl Revoked {
         match self {
             Revoked::GroupMember { user_id, .. } => vec![user_id],
             Revoked::Friendship { a, b } => vec![a, b],
+            Revoked::Unsure { user_id } => vec![user_id],
         }
     }
 }

@@ -115,6 +115,15 @@ impl Topics {
         }
     }
 
+    /// Marks every listener lagged: after a Redis loss, what was published meanwhile never
+    /// arrived, so each listener should ask for the whole state again.
+    pub fn mark_all_lagged(&self) {
+        let listeners = self.lock();
+        for listener in listeners.values().flat_map(|l| l.values()) {
+            listener.lagged.store(true, Ordering::Relaxed);
+        }
+    }
+
     /// The topics listened to here, as subscriptions to hold.
     pub fn held(&self) -> Vec<Subscription> {
         self.lock()

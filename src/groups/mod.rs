@@ -3,6 +3,7 @@
 
 mod error;
 mod page;
+mod recheck;
 mod routes;
 pub mod send;
 pub mod store;
@@ -10,6 +11,7 @@ pub mod store;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use error::GroupError;
+pub use recheck::MembershipRecheck;
 
 /// Registers the group API and the group page.
 pub fn configure(cfg: &mut ServiceConfig) {

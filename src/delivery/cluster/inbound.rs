@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 
 use super::link::LinkEvent;
 use super::wire::{self, Channel, Control, Envelope};
-use super::{Cluster, Wiring};
+use super::{Cluster, Inbound, Wiring};
 use crate::delivery::hub::Outbound;
 
 /// Runs until the link is gone.
@@ -58,7 +58,7 @@ impl Cluster {
             }
             Some(Channel::Control) => match serde_json::from_slice::<Control>(&payload) {
                 Ok(control) if control.origin != self.node => {
-                    let _ = wiring.changes.send(control.change);
+                    let _ = wiring.changes.send(Inbound::Change(control.change));
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "an unreadable cluster change was ignored"),

@@ -41,13 +41,22 @@ const OUTBOX: usize = 16_384;
 /// Publications sent to Redis in one pipeline at most.
 const BATCH: usize = 256;
 
+/// What the task that applies cluster-wide changes is told.
+pub enum Inbound {
+    /// Another node changed something every node must apply.
+    Change(Change),
+    /// Redis is back after a loss: changes published meanwhile never arrived, so what
+    /// this node's open sockets rest on must be checked again.
+    Resynced,
+}
+
 /// What the link hands inbound traffic to: this node's connections, topic listeners, and
 /// the task that applies cluster-wide changes.
 #[derive(Clone)]
 pub struct Wiring {
     pub hub: Arc<Hub>,
     pub topics: Arc<Topics>,
-    pub changes: mpsc::UnboundedSender<Change>,
+    pub changes: mpsc::UnboundedSender<Inbound>,
 }
 
 /// This node's link to the others.
@@ -250,8 +259,8 @@ impl Cluster {
         }
     }
 
-    /// After Redis came back: subscribes every channel this node holds again and announces
-    /// its users' presence again.
+    /// After Redis came back: subscribes every channel this node holds again, announces its
+    /// users' presence again, and has their rights checked again.
     async fn resync(&self, wiring: &Wiring) {
         let mut channels = vec![wire::CONTROL.to_owned()];
         let held = wiring.hub.held().into_iter().chain(wiring.topics.held());
@@ -263,6 +272,10 @@ impl Cluster {
             }
         }
         self.announce(&wiring.hub, true).await;
+        // What other nodes published meanwhile never arrived: topic listeners ask for the
+        // whole state again, and what open sockets rest on is checked again.
+        wiring.topics.mark_all_lagged();
+        let _ = wiring.changes.send(Inbound::Resynced);
         tracing::info!(
             channels = channels.len(),
             "subscribed again and announced presence after the Redis loss"

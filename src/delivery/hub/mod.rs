@@ -146,6 +146,23 @@ impl Hub {
         self.add_member(&mut inner, group_id, user_id);
     }
 
+    /// Makes `groups` the groups an online user's connections get (no-op if offline): the
+    /// memberships as the database has them, after this node may have missed changes.
+    pub fn set_groups(&self, user_id: &UserId, groups: Vec<GroupId>) {
+        let mut inner = self.lock();
+        let Some(entry) = inner.users.get_mut(user_id) else {
+            return;
+        };
+        let wanted: HashSet<GroupId> = groups.into_iter().collect();
+        let held = std::mem::replace(&mut entry.groups, wanted.clone());
+        for gone in held.difference(&wanted) {
+            self.remove_member(&mut inner, gone, user_id);
+        }
+        for new in wanted.iter().filter(|g| !held.contains(*g)) {
+            self.add_member(&mut inner, new, user_id);
+        }
+    }
+
     /// Records that a user left a group.
     pub fn leave_group(&self, group_id: &GroupId, user_id: &UserId) {
         let mut inner = self.lock();

@@ -106,3 +106,60 @@ async fn delivery_heals_after_a_redis_restart() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// A member removed through node one while Redis is down: node two never heard of it, so
+/// once Redis is back it checks its users' rights again, and the removed member's open
+/// socket there gets no more of the group's messages, not even those sent on node two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removal_during_the_outage_holds_everywhere_once_redis_is_back() {
+    let app = spawn_app(Backend::Postgres).await;
+    let alice = app.create_user("alice").await;
+    let bob = app.create_user("bob").await;
+    let dave = app.create_user("dave").await;
+    let group = app.create_group(&alice, &[&bob, &dave]).await;
+    let mut redis = PrivateRedis::start();
+    let cluster = Cluster::on(&app, &redis.url());
+    let one = cluster.serve().await;
+    let two = cluster.serve().await;
+    let mut a = Ws::connect_to(&one.address, &alice.token).await;
+    let mut b = Ws::connect_to(&two.address, &bob.token).await;
+    let mut d = Ws::connect_to(&two.address, &dave.token).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    redis.stop();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let removal = format!("/v1/groups/{group}/members/{}", bob.id);
+    let removed = reqwest::Client::new()
+        .delete(format!("{}{removal}", one.address))
+        .bearer_auth(&alice.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), reqwest::StatusCode::NO_CONTENT);
+
+    redis.start_again();
+    let back = Instant::now();
+    let mut n = 0;
+    loop {
+        n += 1;
+        a.send(group_send(&group, "probe", &format!("p-{n}"))).await;
+        a.expect("ack").await;
+        if let Some(got) = d.next_within(Duration::from_millis(100)).await {
+            if got["body"] == "probe" {
+                break;
+            }
+        }
+        assert!(
+            back.elapsed() < Duration::from_secs(10),
+            "delivery never healed"
+        );
+    }
+    // The recheck runs right after the resync; give it the heal bound.
+    tokio::time::sleep(HEAL_WITHIN.saturating_sub(back.elapsed())).await;
+    while b.next_within(Duration::from_millis(50)).await.is_some() {}
+    d.send(group_send(&group, "on node two, after", "d-1"))
+        .await;
+    d.expect("ack").await;
+    b.expect_no("group.message", Duration::from_millis(700))
+        .await;
+}
