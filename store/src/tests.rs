@@ -14,6 +14,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 use super::{EmbeddedStore, StoreCredentials};
 
+mod cors;
 mod durability;
 mod multipart;
 mod objects;
