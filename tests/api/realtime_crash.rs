@@ -1,13 +1,14 @@
 //! A server killed with SIGKILL loses no message it acked.
 
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::StreamExt;
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::cluster::procs::free_port;
 use crate::helpers::{spawn_app, Backend, TestApp, JWT_SECRET};
 use crate::on_both_databases;
 use crate::ws::{group_send, Ws};
@@ -40,14 +41,6 @@ async fn a_stopping_server_tells_clients_to_reconnect() {
 
 const MESSAGES: usize = 300;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// `imshare serve` on the test app's database, as its own process.
 fn start_server(app: &TestApp, data_dir: &std::path::Path, port: u16, store_port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_imshare"))
@@ -71,19 +64,7 @@ fn start_server(app: &TestApp, data_dir: &std::path::Path, port: u16, store_port
 }
 
 async fn wait_until_up(address: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while reqwest::get(format!("{address}/healthz"))
-        .await
-        .map(|r| r.status().is_success())
-        .ok()
-        != Some(true)
-    {
-        assert!(
-            Instant::now() < deadline,
-            "imshare serve did not come up at {address}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    crate::cluster::procs::wait_until_up(&format!("{address}/healthz")).await;
 }
 
 async fn a_killed_server_loses_no_acked_message(backend: Backend) {

@@ -32,17 +32,9 @@ async fn users_on_two_nodes_talk_see_presence_and_get_pushes() {
         (seen["user_id"].as_str(), seen["status"].as_str()),
         (Some(bob.id.as_str()), Some("online"))
     );
-    let friends: Value = reqwest::Client::new()
-        .get(format!("{}/v1/friends", one.address))
-        .bearer_auth(&alice.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
     assert_eq!(
-        friends[0]["presence"], "online",
+        one.presence_of(&alice, &bob.id).await,
+        "online",
         "node one sees bob, connected to node two, online"
     );
 

@@ -36,11 +36,7 @@ impl Hub {
     /// that connection had it already or is gone.
     pub fn first_offer(&self, user_id: &UserId, conn_id: ConnId, event: &EventId) -> bool {
         let mut inner = self.lock();
-        let Some(conn) = inner
-            .users
-            .get_mut(user_id)
-            .and_then(|e| e.conns.get_mut(&conn_id))
-        else {
+        let Some(conn) = inner.conn_mut(user_id, conn_id) else {
             return false;
         };
         if conn.events.contains(event) {

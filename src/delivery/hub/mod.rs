@@ -42,6 +42,18 @@ struct Inner {
     groups: HashMap<GroupId, HashSet<UserId>>,
 }
 
+impl Inner {
+    /// One connection of a user, if it is still registered.
+    fn conn(&self, user_id: &UserId, conn_id: ConnId) -> Option<&Conn> {
+        self.users.get(user_id)?.conns.get(&conn_id)
+    }
+
+    /// [`Inner::conn`], to change it.
+    fn conn_mut(&mut self, user_id: &UserId, conn_id: ConnId) -> Option<&mut Conn> {
+        self.users.get_mut(user_id)?.conns.get_mut(&conn_id)
+    }
+}
+
 /// A registered connection: its id, its queue and the token that tells it to go.
 pub struct Registration {
     pub id: ConnId,
@@ -220,7 +232,7 @@ impl Hub {
     /// Queues `frame` on one connection only (replies: acks, errors, sync batches).
     pub fn send_to_conn(&self, user_id: &UserId, conn_id: ConnId, frame: Outbound) -> bool {
         let inner = self.lock();
-        let Some(conn) = inner.users.get(user_id).and_then(|e| e.conns.get(&conn_id)) else {
+        let Some(conn) = inner.conn(user_id, conn_id) else {
             return false;
         };
         offer_one(conn, frame)
@@ -229,11 +241,7 @@ impl Hub {
     /// Records that a connection is in a sync room; false if it is in as many as allowed.
     pub fn enter_room(&self, user_id: &UserId, conn_id: ConnId, room_id: &RoomId) -> bool {
         let mut inner = self.lock();
-        let Some(conn) = inner
-            .users
-            .get_mut(user_id)
-            .and_then(|e| e.conns.get_mut(&conn_id))
-        else {
+        let Some(conn) = inner.conn_mut(user_id, conn_id) else {
             return false;
         };
         if conn.rooms.len() >= MAX_ROOMS_PER_CONN && !conn.rooms.contains(room_id) {
@@ -246,11 +254,7 @@ impl Hub {
     /// Records that a connection is no longer in a sync room.
     pub fn leave_room(&self, user_id: &UserId, conn_id: ConnId, room_id: &RoomId) {
         let mut inner = self.lock();
-        if let Some(conn) = inner
-            .users
-            .get_mut(user_id)
-            .and_then(|e| e.conns.get_mut(&conn_id))
-        {
+        if let Some(conn) = inner.conn_mut(user_id, conn_id) {
             conn.rooms.remove(room_id);
         }
     }
@@ -278,7 +282,7 @@ impl Hub {
         why: &'static str,
     ) {
         let inner = self.lock();
-        if let Some(conn) = inner.users.get(user_id).and_then(|e| e.conns.get(&conn_id)) {
+        if let Some(conn) = inner.conn(user_id, conn_id) {
             // A full queue kicks the connection, which closes it all the same.
             if offer_one(conn, Outbound::Text(last)) {
                 offer_one(conn, Outbound::Close(why));

@@ -98,7 +98,8 @@ impl Cluster {
     }
 }
 
-async fn wait_until_up(url: &str) {
+/// Waits until `url` answers 2xx, for at most 30 s.
+pub async fn wait_until_up(url: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while reqwest::get(url)
         .await
