@@ -75,15 +75,20 @@ pub async fn recent_owed(db: &Db, since_ms: i64, limit: i64) -> Result<Vec<Event
 }
 
 /// Marks the user's events `ids` acked; ids of other users' events change nothing.
+/// One transaction, so a frame of many ids costs one commit.
 pub async fn ack(db: &Db, user_id: &UserId, ids: &[EventId]) -> Result<u64, sqlx::Error> {
-    let mut acked = 0;
     let sql = "UPDATE notifications SET acked_at = $1 WHERE id = $2 AND user_id = $3 AND acked_at IS NULL";
     let now = now_ms();
-    for id in ids.iter().take(MAX_ACK_IDS) {
-        acked += on_pool!(db.write(), p => sqlx::query(sql).bind(now).bind(id).bind(user_id)
-            .execute(p).await.map(|r| r.rows_affected()))?;
-    }
-    Ok(acked)
+    on_pool!(db.write(), p => {
+        let mut tx = p.begin().await?;
+        let mut acked = 0;
+        for id in ids.iter().take(MAX_ACK_IDS) {
+            acked += sqlx::query(sql).bind(now).bind(id).bind(user_id)
+                .execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(acked)
+    })
 }
 
 /// Drops events acked a day ago and events that expired unsent.
